@@ -212,6 +212,34 @@ rec_str(struct rec *r, const char *key, struct strv *out)
 }
 
 enum rec_get
+rec_str_canon(struct rec *r, const char *key, struct strv *out)
+{
+	const struct jmember *m;
+	enum rec_get g;
+	struct strv t;
+	struct buf b = BUF_INIT;
+	char *d;
+
+	if ((g = lookup(r, key, &m)) != REC_GOT)
+		return g;
+	if (m->type != JT_STRING)
+		return wrong_type(r, key, m, "a string");
+	if (m->val_esc != JESC_OTHER) {
+		out->p = r->raw + m->val_off + 1;
+		out->n = m->val_len - 2;
+		return REC_GOT;
+	}
+	t = rec_member_str(r, m);
+	jscan_escape(&b, t.p, t.n);
+	d = arena_alloc(&r->arena, b.len);
+	memcpy(d, b.data + 1, b.len - 2);
+	out->p = d;
+	out->n = b.len - 2;
+	buf_release(&b);
+	return REC_GOT;
+}
+
+enum rec_get
 rec_raw(struct rec *r, const char *key, struct strv *out)
 {
 	const struct jmember *m;
