@@ -335,7 +335,9 @@ parse_text(struct rec *r, const char *p, size_t n)
 		err_die("out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, p, (int)n);
-	if (o == NULL || tok->char_offset != (int)n) {
+	/* a trailing NUL (bare numbers) is consumed as the end */
+	if (o == NULL || (tok->char_offset != (int)n &&
+	    !(tok->char_offset == (int)n - 1 && p[n - 1] == '\0'))) {
 		rec_fail(r, "bad-json", "%s", json_tokener_error_desc(
 		    json_tokener_get_error(tok)));
 		json_object_put(o);
@@ -354,6 +356,14 @@ rec_get_json(struct rec *r, const char *key)
 		return NULL;
 	if (m->type == JT_NULL)
 		return NULL;	/* json-c's null is NULL; callers test type */
+	if (m->type == JT_NUMBER) {
+		/* json-c needs the end of a bare number: give it a NUL */
+		char *t = arena_alloc(&r->arena, m->val_len + 1);
+
+		memcpy(t, r->raw + m->val_off, m->val_len);
+		t[m->val_len] = '\0';
+		return parse_text(r, t, m->val_len + 1);
+	}
 	return parse_text(r, r->raw + m->val_off, m->val_len);
 }
 
