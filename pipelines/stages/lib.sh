@@ -39,8 +39,8 @@ cs_die() {		# cs_die STATUS MESSAGE
 	exit "$st"
 }
 
-cs_usage_error() {
-	printf '%s: %s\n%s\n' "$CS_SCRIPT" "$*" "$CS_USAGE" >&2
+cs_usage_error() {		# the message and the usage lines (not the help)
+	printf '%s: %s\n%s\n' "$CS_SCRIPT" "$*" "${CS_USAGE%%$'\n\n'*}" >&2
 	exit 2
 }
 
@@ -185,4 +185,74 @@ cs_cat() {
 		*)	cat -- "$f" ;;
 		esac || return 3
 	done
+}
+
+# cs_parse SPEC... -- "$@": parse the common options and the stage's own.
+# Each SPEC names an option NAME (given as --NAME VALUE or --NAME=VALUE):
+#   NAME       passed to the program as --NAME VALUE
+#   NAME=OPT   passed to the program as OPT VALUE (e.g. jobs=-j)
+#   NAME?      a flag, passed as --NAME
+#   NAME:      kept for the script in CS_OPT[NAME] (a flag: NAME?:)
+# An empty VALUE means "the program's default" and passes nothing, so that
+# params.yaml can leave an option unset with ''.  Sets CS_FARGS (for the
+# program), CS_OPT and CS_REST (the words after the options).
+declare -A CS_OPT=()
+cs_parse() {
+	local -A spec=()
+	local s name val word
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		s=$1
+		case $s in
+		*=*)	spec[${s%%=*}]="value ${s#*=}" ;;
+		*'?:')	spec[${s%'?:'}]="localflag" ;;
+		*'?')	spec[${s%'?'}]="flag --${s%'?'}" ;;
+		*:)	spec[${s%:}]="local" ;;
+		*)	spec[$s]="value --$s" ;;
+		esac
+		shift
+	done
+	shift	# --
+	CS_FARGS=()
+	while [ $# -gt 0 ]; do
+		cs_common_opt "$@"
+		if [ "$CS_SHIFT" -gt 0 ]; then shift "$CS_SHIFT"; continue; fi
+		word=$1
+		case $word in
+		--)	shift; break ;;
+		--?*)	;;
+		-?*)	cs_usage_error "unknown option '$word'" ;;
+		*)	break ;;
+		esac
+		name=${word#--}
+		val=
+		local has_eq=0
+		if [[ $name == *=* ]]; then
+			val=${name#*=}
+			name=${name%%=*}
+			has_eq=1
+		fi
+		[ -n "${spec[$name]+x}" ] || cs_usage_error "unknown option '--$name'"
+		set -- "${@:2}"
+		case ${spec[$name]} in
+		flag*|localflag)
+			[ $has_eq = 0 ] || cs_usage_error "option --$name takes no value"
+			if [ "${spec[$name]}" = localflag ]; then
+				CS_OPT[$name]=1
+			else
+				CS_FARGS+=("${spec[$name]#flag }")
+			fi
+			continue ;;
+		esac
+		if [ $has_eq = 0 ]; then
+			[ $# -ge 1 ] || cs_usage_error "option --$name needs a value"
+			val=$1
+			shift
+		fi
+		if [ "${spec[$name]}" = local ]; then
+			CS_OPT[$name]=$val
+		elif [ -n "$val" ]; then
+			CS_FARGS+=("${spec[$name]#value }" "$val")
+		fi
+	done
+	CS_REST=("$@")
 }

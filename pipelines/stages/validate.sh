@@ -1,0 +1,69 @@
+#!/bin/bash
+# validate.sh - pipeline stage "validate": check every record against the
+# JSON Schema and the quality rules, and fail the pipeline when too many
+# fail (schema-check, the quality gate).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+CS_STAGE=validate
+CS_PROG=schema-check
+CS_USAGE="usage: validate.sh [--reports DIR] [--shard ID] [--schema FILE] [--no-schema]
+           [--draft VERSION] [--format-assert] [--rules FILE] [--only IDS]
+           [--skip IDS] [--max-fail LIMIT] [--mark] [--max-rejects LIMIT]
+           INPUT... OUTPUT
+       validate.sh [--reports DIR] [--max-fail LIMIT] gate SUMMARY...
+
+One process (the default): valid records go to OUTPUT, failing ones to the
+rejects; exit 1 when more than --max-fail records fail (the gate).
+  gate    the gate of a sharded run: the shards ran without --max-fail,
+          their summaries are added up and checked against --max-fail
+
+Options (params.yaml validate; '' leaves schema-check's default):
+  --schema FILE, --no-schema    the JSON Schema (default: the final record's)
+  --draft VERSION, --format-assert
+  --rules FILE, --only IDS, --skip IDS   the quality rules
+  --max-fail LIMIT      the gate: N records or P% of them
+  --mark                keep failing records, adding 'quality'
+  --max-rejects LIMIT   exit 1 above LIMIT rejects of unreadable records
+The report (counts per rule and keyword) goes to the reports as
+NAME.report.json."
+
+cs_parse schema no-schema? draft format-assert? rules only skip max-fail: \
+    mark? max-rejects -- "$@"
+set -- "${CS_REST[@]}"
+max_fail=${CS_OPT[max-fail]:-}
+
+if [ "${1:-}" = gate ]; then
+	shift
+	[ $# -ge 1 ] || cs_usage_error "gate needs the shards' summaries"
+	cs_inputs_exist "$@"
+	# failed = rejected by the schema or a rule; in = every record read
+	read -r in failed < <(jq -s -r '[ (map(.records.in) | add),
+	    (map(.records.rejected) | add) ] | @tsv' "$@")
+	echo "validate.sh: gate: $failed of $in records failed in $# shards" >&2
+	[ -n "$max_fail" ] || exit 0
+	if [[ $max_fail == *% ]]; then
+		limit=${max_fail%\%}
+		over=$(awk -v f="$failed" -v n="$in" -v l="$limit" \
+		    'BEGIN { print (n > 0 && f * 100 > l * n) ? 1 : 0 }')
+	else
+		over=$(awk -v f="$failed" -v l="$max_fail" \
+		    'BEGIN { print (f > l) ? 1 : 0 }')
+	fi
+	if [ "$over" = 1 ]; then
+		echo "validate.sh: gate failed: more than --max-fail $max_fail" >&2
+		exit 1
+	fi
+	exit 0
+fi
+
+[ $# -ge 2 ] || cs_usage_error "needs INPUT... and OUTPUT"
+out=${!#}
+inputs=("${@:1:$#-1}")
+cs_inputs_exist "${inputs[@]}"
+prog=$(cs_prog schema-check)
+cs_report_args "$(cs_name)"
+CS_FARGS+=(--report "$CS_REPORTS/$(cs_name).report.json")
+# a shard of a sharded run leaves the gate to 'validate.sh gate'
+[ -z "$max_fail" ] || [ -n "$CS_SHARD" ] || CS_FARGS+=(--max-fail "$max_fail")
+cs_run "$prog" "${CS_ARGS[@]}" "${CS_FARGS[@]}" -o "$out" -- "${inputs[@]}"
+cs_finish
