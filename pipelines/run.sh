@@ -2,7 +2,7 @@
 # run.sh - run the codesift pipeline over one dataset, stage after stage.
 #
 # usage: run.sh [-p PARAMS] [-S KEY=VALUE]... [-w WORKDIR] [--from STAGE]
-#               [--to STAGE] [-q] INPUT...
+#               [--to STAGE] [-n] [-q] INPUT...
 #
 # Runs the stage scripts of pipelines/stages/ in the pipeline's order:
 #
@@ -24,6 +24,7 @@
 #   -w WORKDIR     where the files go
 #   --from STAGE   start at STAGE (INPUT is then that stage's input)
 #   --to STAGE     stop after STAGE
+#   -n             print the commands, run nothing
 #   -q             do not print the funnel at the end
 #
 # Set PUSHGATEWAY_URL to push every stage's metrics.  Exit status: 0, or
@@ -46,7 +47,7 @@ usage() {
 	exit 2
 }
 
-params=$top/params.yaml sets=() work=data from=fetch to=stats quiet=0
+params=$top/params.yaml sets=() work=data from=fetch to=stats quiet=0 dry=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-p)	[ $# -ge 2 ] || usage; params=$2; shift 2 ;;
@@ -54,6 +55,7 @@ while [ $# -gt 0 ]; do
 	-w)	[ $# -ge 2 ] || usage; work=$2; shift 2 ;;
 	--from)	[ $# -ge 2 ] || usage; from=$2; shift 2 ;;
 	--to)	[ $# -ge 2 ] || usage; to=$2; shift 2 ;;
+	-n)	dry=1; shift ;;
 	-q)	quiet=1; shift ;;
 	-h|--help) sed -n 's/^# \{0,1\}//; 2,33p' "$0"; exit 0 ;;
 	--)	shift; break ;;
@@ -81,8 +83,8 @@ for p in ${CODESIFT_PYTHON:-} /usr/bin/python3 python3; do
 done
 [ -n "$PY" ] || { echo "run.sh: needs Python 3 with PyYAML (Debian: python3-yaml)" >&2; exit 2; }
 
-mkdir -p "$work/reports"
 reports=$work/reports
+[ "$dry" = 1 ] || mkdir -p "$reports"
 input=("$@")
 t0=$(date +%s.%N)
 for ((i = first; i <= last; i++)); do
@@ -91,6 +93,12 @@ for ((i = first; i <= last; i++)); do
 	q=$("$PY" "$here/lib/params.py" -p "$params" "${sets[@]}" args "${stage//-/_}")
 	eval "args=($q)"
 	cmd=("$here/stages/$stage.sh" --reports "$reports" "${args[@]}" "${input[@]}" "$out")
+	if [ "$dry" = 1 ]; then
+		printf '%q ' "${cmd[@]#"$top/"}"
+		printf '\n'
+		input=("$out")
+		continue
+	fi
 	printf 'run.sh: %s:' "$stage" >&2
 	printf ' %q' "${cmd[@]#"$top/"}" >&2
 	printf '\n' >&2
@@ -108,6 +116,7 @@ for ((i = first; i <= last; i++)); do
 	fi
 	input=("$out")
 done
+[ "$dry" = 0 ] || exit 0
 secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "run.sh: stages ${STAGES[first]}..${STAGES[last]} done in ${secs}s; output: $out" >&2
 [ "$quiet" = 1 ] || "$here/funnel.sh" "$reports" >&2
