@@ -19,7 +19,9 @@ parsing.bool=store_true and parsing.list=nargs).
   interpolate S     replace every ${KEY} in S, as DVC does in a cmd
 
 -S KEY=VALUE overrides one value (VALUE read as YAML), like `dvc exp run -S`.
-Needs PyYAML (Debian: python3-yaml).
+YAML is read as DVC reads it (ruamel.yaml, YAML 1.2): `on`, `yes`, `010` and
+`1_000` are the string, the string, ten and a string, not YAML 1.1's true,
+true, eight and a thousand.  Needs PyYAML (Debian: python3-yaml).
 """
 
 import re
@@ -33,6 +35,44 @@ except ImportError:  # pragma: no cover - reported to the user
 
 KEYCRE = re.compile(r"(?<!\\)\$\{(?P<inner>.*?)\}")
 
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+class Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 core-schema scalars (as DVC)."""
+
+
+Yaml12Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag not in (_BOOL, _INT, _FLOAT)]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+Yaml12Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+Yaml12Loader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"))
+Yaml12Loader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)"
+                       r"(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+                       r"|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+
+
+def _int12(loader, node):
+    v = loader.construct_scalar(node)
+    if v.startswith("0o"):
+        return int(v[2:], 8)
+    if v.startswith("0x"):
+        return int(v[2:], 16)
+    return int(v, 10)
+
+
+Yaml12Loader.add_constructor(_INT, _int12)
+
+
+def yaml_load(text):
+    return yaml.load(text, Loader=Yaml12Loader)
+
 
 class ParamError(Exception):
     pass
@@ -42,7 +82,7 @@ def load(path, overrides=()):
     """params.yaml as a dict, with KEY=VALUE overrides applied."""
     try:
         with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f) or {}
+            data = yaml_load(f) or {}
     except OSError as e:
         raise ParamError(f"cannot read {path}: {e.strerror}") from e
     except yaml.YAMLError as e:
@@ -53,7 +93,7 @@ def load(path, overrides=()):
         key, sep, val = ov.partition("=")
         if not sep or not key:
             raise ParamError(f"bad override '{ov}': expected KEY=VALUE")
-        set_key(data, key, yaml.safe_load(val) if val != "" else "")
+        set_key(data, key, yaml_load(val) if val != "" else "")
     return data
 
 

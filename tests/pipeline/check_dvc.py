@@ -61,7 +61,7 @@ class Checks:
 
 def load_yaml(path):
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return dvcparams.yaml_load(f)
 
 
 def schema_errors(schema, doc):
