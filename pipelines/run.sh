@@ -94,7 +94,9 @@ for ((i = first; i <= last; i++)); do
 	eval "args=($q)"
 	cmd=("$here/stages/$stage.sh" --reports "$reports" "${args[@]}" "${input[@]}" "$out")
 	if [ "$dry" = 1 ]; then
-		printf '%q ' "${cmd[@]#"$top/"}"
+		words=("${cmd[@]#"$top/"}")
+		printf '%q' "${words[0]}"
+		printf ' %q' "${words[@]:1}"
 		printf '\n'
 		input=("$out")
 		continue

@@ -63,11 +63,14 @@ filter_args() {
 }
 
 # Rejected records keep no tag: the reject file must replay the original.
+# The map step reads the shard from a pipe: name the shard file instead.
 untag_rejects() {
 	local f=$CS_REPORTS/$1.rejects.jsonl
 	[ -s "$f" ] || return 0
-	jq -c --arg t "$TAG" '.record |= sub("^(?<s>[ \t]*)\\{\"" + $t +
-	    "\":\"[^\"]*\",?"; "\(.s){")' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+	jq -c --arg t "$TAG" --arg in "${2:-}" '.record |= sub("^(?<s>[ \t]*)\\{\"" + $t +
+	    "\":\"[^\"]*\",?"; "\(.s){")
+	    | if $in != "" and .file == "-" then .file = $in else . end' \
+	    "$f" > "$f.tmp" && mv "$f.tmp" "$f"
 }
 
 case $step in
@@ -103,7 +106,7 @@ map)
 	[ "${st[0]}" = 0 ] && [ "${st[1]}" = 0 ] || CS_STATUS=3
 	[ "$CS_STATUS" -eq 0 ] || [ "$CS_STATUS" -eq 1 ] ||
 		cs_push_failure "$CS_STATUS"
-	untag_rejects "$(cs_name)"
+	untag_rejects "$(cs_name)" "${inputs[*]}"
 	cs_finish ;;
 reduce)
 	[ -n "$CS_SHARD" ] || cs_usage_error "reduce needs --shard PART"

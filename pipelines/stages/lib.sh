@@ -166,6 +166,7 @@ cs_inputs_exist() {
 # rename), compressed as its name says (.zst, .gz), like the filters' -o
 cs_write() {
 	local out=$1 tmp
+	mkdir -p "$(dirname "$out")" || return 3
 	tmp=$(dirname "$out")/.$(basename "$out").tmp.$$
 	case $out in
 	*.zst)	zstd -q -c > "$tmp" ;;
