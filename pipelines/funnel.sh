@@ -15,9 +15,9 @@ files=("$dir"/*.summary.json)
 [ ${#files[@]} -gt 0 ] || { echo "funnel.sh: no *.summary.json in $dir" >&2; exit 2; }
 
 jq -s -r '
-def order: ["fetch","scrub","dedup-exact.map","dedup-exact","dedup-near.sign",
-    "dedup-near.bucket","dedup-near.cluster","dedup-near","tokenize",
-    "validate","stats"];
+def order: ["fetch","scrub","dedup-exact-map","dedup-exact","dedup-near-sign",
+    "dedup-near-bucket","dedup-near-cluster","dedup-near","tokenize",
+    "validate","stats-state","stats"];
 def mib: . / 1048576 | . * 100 | round / 100;
 def pad(n): tostring | if length < n then . + (" " * (n - length)) else . end;
 def lpad(n): tostring | if length < n then (" " * (n - length)) + . else . end;

@@ -49,7 +49,21 @@ esac
 [ $# -ge 2 ] || cs_usage_error "needs INPUT... and OUTPUT"
 out=${!#}
 inputs=("${@:1:$#-1}")
-cs_inputs_exist "${inputs[@]}"
+if [ "$step" = merge ]; then
+	# KEPTDIR/<shard>.jsonl is missing when the partition kept nothing of
+	# that shard; a missing KEPTDIR is a reduce that did not run
+	present=()
+	for f in "${inputs[@]}"; do
+		if [ -f "$f" ]; then
+			present+=("$f")
+		elif [ ! -d "$(dirname "$f")" ]; then
+			cs_die 2 "merge: no $(dirname "$f"): did its reduce step run?"
+		fi
+	done
+	inputs=(${present[@]+"${present[@]}"})
+else
+	cs_inputs_exist "${inputs[@]}"
+fi
 
 # The position tag: the first member of the object, so that sorting whole
 # lines sorts by it; "SHARD:LINE" with LINE zero-padded.
@@ -84,7 +98,7 @@ run)
 map)
 	[ -n "$CS_SHARD" ] || cs_usage_error "map needs --shard ID"
 	prog=$(cs_prog dedup-exact)
-	CS_STAGE=dedup-exact.map	# its own metrics group and report names
+	CS_STAGE=dedup-exact-map	# its own metrics group and report names
 	filter_args "$(cs_name)"
 	CS_ARGS+=(--partition "$partitions" --partition-dir "$out")
 	mkdir -p "$out"
@@ -141,7 +155,7 @@ merge)
 	# sort -m: each kept file is in input order already
 	{
 		set +e
-		LC_ALL=C sort -m -- "${inputs[@]}" |
+		LC_ALL=C sort -m -- ${inputs[@]+"${inputs[@]}"} < /dev/null |
 		    sed -E 's/^([ \t]*)\{"'"$TAG"'":"[^"]*",?/\1{/' | cs_write "$out"
 		st=("${PIPESTATUS[@]}")
 		set -e

@@ -94,7 +94,7 @@ split4() {
 	[ "$(jq -s 'map(.records.dropped) | add' rep/dedup-exact.0000[0-2].summary.json)" = \
 	    "$(jq .records.dropped one/dedup-exact.summary.json)" ]
 	# the rejects (no content, not an object) replay the original lines
-	jq -r .record rep/dedup-exact.map.*.rejects.jsonl | sort > rej.txt
+	jq -r .record rep/dedup-exact-map.*.rejects.jsonl | sort > rej.txt
 	printf '%s\n' '[1]' '{}' | cmp - rej.txt
 }
 
