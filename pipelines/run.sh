@@ -85,13 +85,18 @@ done
 
 reports=$work/reports
 [ "$dry" = 1 ] || mkdir -p "$reports"
+# every stage's arguments at once: ARGS_<section>=(...)
+items=()
+for s in "${STAGES[@]}"; do items+=("args:${s//-/_}"); done
+q=$("$PY" "$here/lib/params.py" -p "$params" ${sets[@]+"${sets[@]}"} shell "${items[@]}")
+eval "$q"
 input=("$@")
 t0=$(date +%s.%N)
 for ((i = first; i <= last; i++)); do
 	stage=${STAGES[i]}
 	out=$work/${OUTPUT[$stage]}
-	q=$("$PY" "$here/lib/params.py" -p "$params" "${sets[@]}" args "${stage//-/_}")
-	eval "args=($q)"
+	local_name=ARGS_${stage//-/_}
+	declare -n args=$local_name
 	cmd=("$here/stages/$stage.sh" --reports "$reports" "${args[@]}" "${input[@]}" "$out")
 	if [ "$dry" = 1 ]; then
 		words=("${cmd[@]#"$top/"}")

@@ -4,6 +4,7 @@
 usage: params.py [-p PARAMS] [-S KEY=VALUE]... args SECTION...
        params.py [-p PARAMS] [-S KEY=VALUE]... get KEY
        params.py [-p PARAMS] [-S KEY=VALUE]... interpolate STRING
+       params.py [-p PARAMS] [-S KEY=VALUE]... shell ITEM...
 
 dvc.yaml passes each stage its parameters with DVC's dictionary unpacking:
 `${scrub}` in a cmd becomes `--mode tag --seed 0 ...` (nested keys joined
@@ -17,6 +18,8 @@ parsing.bool=store_true and parsing.list=nargs).
                     one line (for `eval "a=($(params.py args scrub))"`)
   get KEY           print one value (dotted key, `a.b[0]`)
   interpolate S     replace every ${KEY} in S, as DVC does in a cmd
+  shell ITEM...     bash assignments, for one `eval`: ITEM args:SECTION
+                    gives ARGS_SECTION=(...), ITEM get:KEY=VAR gives VAR=...
 
 -S KEY=VALUE overrides one value (VALUE read as YAML), like `dvc exp run -S`.
 YAML is read as DVC reads it (ruamel.yaml, YAML 1.2): `on`, `yes`, `010` and
@@ -205,9 +208,10 @@ def main(argv):
             print(f"params.py: bad option '{opt}'\n{__doc__.splitlines()[2]}",
                   file=sys.stderr)
             return 2
-    if len(argv) < 2 or argv[0] not in ("args", "get", "interpolate"):
+    if len(argv) < 2 or argv[0] not in ("args", "get", "interpolate", "shell"):
         print("usage: params.py [-p PARAMS] [-S KEY=VALUE]... "
-              "args SECTION... | get KEY | interpolate STRING", file=sys.stderr)
+              "args SECTION... | get KEY | interpolate STRING | shell ITEM...",
+              file=sys.stderr)
         return 2
     try:
         data = load(path, overrides)
@@ -216,6 +220,22 @@ def main(argv):
             for sec in argv[1:]:
                 words += unpack(select(data, sec))
             print(" ".join(shlex.quote(w) for w in words))
+        elif argv[0] == "shell":
+            for item in argv[1:]:
+                kind, _, what = item.partition(":")
+                if kind == "args" and re.fullmatch(r"\w+", what):
+                    words = unpack(select(data, what))
+                    print(f"ARGS_{what}=(" +
+                          " ".join(shlex.quote(w) for w in words) + ")")
+                elif kind == "get" and re.fullmatch(r"[^=]+=[A-Za-z_]\w*", what):
+                    key, var = what.split("=")
+                    value = select(data, key)
+                    if isinstance(value, (dict, list)):
+                        raise ParamError(f"'{key}' is not a single value")
+                    print(f"{var}={shlex.quote(scalar(value))}")
+                else:
+                    raise ParamError(f"bad item '{item}': args:SECTION or "
+                                     "get:KEY=VAR")
         elif argv[0] == "get":
             value = select(data, argv[1])
             if isinstance(value, (dict, list)):

@@ -53,19 +53,19 @@ for p in ${CODESIFT_PYTHON:-} /usr/bin/python3 python3; do
 	if "$p" -c 'import yaml' 2>/dev/null; then PY=$p; break; fi
 done
 [ -n "$PY" ] || { echo "step.sh: needs Python 3 with PyYAML (Debian: python3-yaml)" >&2; exit 2; }
-param() { "$PY" "$top/pipelines/lib/params.py" -p "$params" ${sets[@]+"${sets[@]}"} "$@"; }
-# ARGS_<section>: the section's options, as DVC and run.sh pass them
-stage_args() {
-	local q
-	q=$(param args "$1")
-	eval "STAGE_ARGS=($q)"
+# every parameter at once: ARGS_<section>=(...) as DVC and run.sh pass them
+q=$("$PY" "$top/pipelines/lib/params.py" -p "$params" ${sets[@]+"${sets[@]}"} \
+    shell args:fetch args:scrub args:dedup_exact args:dedup_near \
+    args:tokenize args:validate args:stats get:scale.shards=shards \
+    get:dedup_exact.partitions=partitions get:dedup_near.bucket-parts=ranges)
+eval "$q"
+stage_args() {		# stage_args SECTION: STAGE_ARGS=(ARGS_SECTION)
+	local -n a=ARGS_$1
+	STAGE_ARGS=("${a[@]}")
 }
 
 W=$work
 R=$W/reports
-shards=$(param get scale.shards)
-partitions=$(param get dedup_exact.partitions)
-ranges=$(param get dedup_near.bucket-parts)
 
 # run CMD...: print it (-n) or run it; a failure ends the step with its status
 run() {
