@@ -165,6 +165,8 @@ sign)
 bucket)
 	need_index "band range 1..$ranges" '^[1-9][0-9]*$' "$@"
 	I=$index
+	[ "$I" -le "$ranges" ] ||
+		{ echo "step.sh: bucket: band range $I of $ranges" >&2; exit 2; }
 	stage_args dedup_near
 	run "$ST/dedup-near.sh" --reports "$R" --shard "$I" "${STAGE_ARGS[@]}" \
 	    bucket $(shard_ids | sed "s|.*|$W/sign/&.sign|") "$W/pairs/$I.pairs" ;;
