@@ -5,6 +5,13 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 SC=$TOP/pipelines/scale
+
+teardown() {
+	# a test that failed half-way leaves no Slurm daemon behind
+	if [ -f "$BATS_TEST_TMPDIR/slurm/pids" ]; then
+		"$TOP/tests/pipeline/slurm-cluster.sh" stop "$BATS_TEST_TMPDIR/slurm"
+	fi
+}
 PROGS="swh-fetch pii-scrub dedup-exact dedup-near tok-count schema-check stats-agg"
 
 # the first program of the pipeline that is not built or not in the checkout
@@ -165,4 +172,62 @@ one_process() {
 	array finish-shard 2 0 3 1
 	job finish
 	cmp <(zstd -dc one/dataset.jsonl.zst) <(zstd -dc slurm/dataset.jsonl.zst)
+}
+
+# state JOBID: the job's state (of its worst array task)
+job_state() {
+	scontrol -o show job "$1" 2>/dev/null |
+	    grep -o 'JobState=[A-Z_]*' | sort -u | tr '\n' ' '
+}
+
+@test "scale: the chain slurm.sh submits runs on a real Slurm (one node on loopback)" {
+	c=$BATS_TEST_TMPDIR/slurm
+	"$TOP/tests/pipeline/slurm-cluster.sh" start "$c"
+	export SLURM_CONF=$c/slurm.conf
+	missing=$(first_missing)
+	[ -n "$missing" ] || one_process
+	cd "$BATS_TEST_TMPDIR"
+	run "$SC/slurm.sh" -S scale.shards=2 -S dedup_exact.partitions=2 \
+	    -S dedup_near.bucket-parts=1 -S fetch.mirror="$BATS_TEST_TMPDIR/mirror" \
+	    -w "$BATS_TEST_TMPDIR/sl" "$TOP/pipelines/demo/metadata.jsonl" -- \
+	    --cpus-per-task=1 --mem=1M --output="$BATS_TEST_TMPDIR/%x-%A_%a.out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	jobs=$(grep -o 'job [0-9]*' <<<"$output" | cut -d' ' -f2 | tr '\n' ' ')
+	[ "$(wc -w <<<"$jobs")" -eq 8 ]
+	last=${lines[-1]}
+	[ "$last" = "${jobs% }" ] || [ "$last" = "$(awk '{print $NF}' <<<"$jobs")" ]
+	first=${jobs%% *}
+	shard=$(cut -d' ' -f2 <<<"$jobs")
+	if [ -n "$missing" ]; then
+		# the split runs; the shard array fails, naming the program
+		for ((t = 0; t < 300; t++)); do
+			case $(job_state "$shard") in *FAILED*|*COMPLETED*) break ;; esac
+			sleep 0.2
+		done
+		st=$(job_state "$shard")
+		st0=$(job_state "$first")
+		scancel $jobs 2>/dev/null || true
+		"$TOP/tests/pipeline/slurm-cluster.sh" stop "$c"
+		[ "$st0" = "JobState=COMPLETED " ]
+		[ -d sl/shards ]
+		[[ "$st" == *FAILED* ]]
+		grep -q "needs $missing, which is not" codesift-shard-*.out
+		return
+	fi
+	for ((t = 0; t < 600; t++)); do
+		case $(job_state "$last") in *COMPLETED*|*FAILED*|*CANCELLED*) break ;; esac
+		for j in $jobs; do
+			[[ "$(job_state "$j")" != *FAILED* ]] || break 2
+		done
+		sleep 0.2
+	done
+	states=$(for j in $jobs; do job_state "$j"; done)
+	stl=$(job_state "$last")
+	scancel $jobs 2>/dev/null || true
+	"$TOP/tests/pipeline/slurm-cluster.sh" stop "$c"
+	echo "$states"
+	[[ "$states" != *FAILED* ]]
+	[ "$stl" = "JobState=COMPLETED " ]
+	cmp <(zstd -dc one/dataset.jsonl.zst) <(zstd -dc sl/dataset.jsonl.zst)
 }
