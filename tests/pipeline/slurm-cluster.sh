@@ -28,8 +28,15 @@ free_port() {
 }
 
 stop() {
-	local name pid
+	local name pid p i
 	[ -f "$dir/pids" ] || return 0
+	# cancel what still runs, so that each job's slurmstepd ends with it
+	if SLURM_CONF=$dir/slurm.conf timeout 5 scancel --quiet --user=root 2>/dev/null; then
+		for i in $(seq 1 20); do
+			[ -z "$(SLURM_CONF=$dir/slurm.conf timeout 2 squeue -h -t R,CG 2>/dev/null)" ] && break
+			sleep 0.1
+		done
+	fi
 	while read -r name pid; do
 		kill "$pid" 2>/dev/null || true
 	done < <(tac "$dir/pids")
@@ -37,6 +44,13 @@ stop() {
 	while read -r name pid; do
 		kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
 	done < "$dir/pids"
+	# a job step whose slurmd is gone: this cluster's slurmstepd, by PID
+	for p in $(pgrep -x slurmstepd 2>/dev/null); do
+		if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null |
+		    grep -qx "SLURM_CONF=$dir/slurm.conf"; then
+			kill -9 "$p" 2>/dev/null || true
+		fi
+	done
 	rm -f "$dir/pids"
 }
 
