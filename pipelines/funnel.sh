@@ -31,7 +31,9 @@ group_by(.stage)
        status: (map(.status // 0) | max),
        stats: map(.stats // {})})
 | sort_by(.stage as $st | (order | index($st)) // 99) as $s
-| ("stage              records in        out    dropped   rejected    MiB in   MiB out  seconds"),
+| ("stage" | pad(20)) + ("records in" | lpad(12)) + ("out" | lpad(11))
+    + ("dropped" | lpad(11)) + ("rejected" | lpad(11)) + ("MiB in" | lpad(10))
+    + ("MiB out" | lpad(10)) + ("seconds" | lpad(9)),
   ($s[] | "\(.stage + (if .shards > 1 then " ×\(.shards)" else "" end) | pad(20))"
       + "\(.in | lpad(12))\(.out | lpad(11))\(.dropped | lpad(11))"
       + "\(.rejected | lpad(11))\(.bin | mib | lpad(10))\(.bout | mib | lpad(10))"
@@ -62,6 +64,6 @@ def bystage(s): map(select(.stage == s));
   (if $tok then "tokens:             \($tok)" else empty end),
   (if ($v | length) > 0 then
      "quality gate:       " + (if ($v | map(.status // 0) | max) == 0 then "passed" else "FAILED" end)
-       + " (\($v | sumk(.records.rejected)) of \($v | sumk(.records.in)) records failed)"
+       + " (\($v | map(.stats.failed // .records.rejected // 0) | add) of \($v | sumk(.records.in)) records failed)"
    else empty end)
 ' "${files[@]}"

@@ -21,11 +21,10 @@ done
 case $out in *.zst|*.gz) ;; *) same=0 ;; esac
 mkdir -p "$(dirname "$out")"
 tmp=$(dirname "$out")/.$(basename "$out").tmp.$$
-trap 'rm -f "$tmp"' EXIT
+cs_at_exit 'rm -f "$tmp"'
 if [ "$same" = 1 ]; then
 	cat -- "$@" > "$tmp"
 	mv -f "$tmp" "$out"
 else
 	cs_cat "$@" | cs_write "$out"
 fi
-trap - EXIT

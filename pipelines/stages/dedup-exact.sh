@@ -90,6 +90,7 @@ untag_rejects() {
 case $step in
 run)
 	prog=$(cs_prog dedup-exact)
+	cs_outdir "$out"
 	filter_args "$(cs_name)"
 	[ "$clusters" = 0 ] ||
 		CS_ARGS+=(--clusters "$CS_REPORTS/$(cs_name).clusters.jsonl")
@@ -117,9 +118,8 @@ map)
 	st=("${PIPESTATUS[@]}")
 	set -e
 	CS_STATUS=${st[2]}
+	cs_ran "$CS_STATUS"
 	[ "${st[0]}" = 0 ] && [ "${st[1]}" = 0 ] || CS_STATUS=3
-	[ "$CS_STATUS" -eq 0 ] || [ "$CS_STATUS" -eq 1 ] ||
-		cs_push_failure "$CS_STATUS"
 	untag_rejects "$(cs_name)" "${inputs[*]}"
 	cs_finish ;;
 reduce)
@@ -131,7 +131,7 @@ reduce)
 	tmpdir=$out.tmp.$$
 	rm -rf "$tmpdir"
 	mkdir -p "$tmpdir"
-	trap 'rm -rf "$tmpdir"' EXIT
+	cs_at_exit 'rm -rf "$tmpdir"'
 	cs_run "$prog" "${CS_ARGS[@]}" -o "$tmpdir/kept.jsonl" -- "${inputs[@]}"
 	untag_rejects "$(cs_name)"
 	if [ "$CS_STATUS" -eq 0 ] || [ "$CS_STATUS" -eq 1 ]; then

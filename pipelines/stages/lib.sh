@@ -31,6 +31,27 @@ CS_REPORTS=${CODESIFT_REPORTS:-reports}
 CS_SHARD=
 CS_STAGE=
 CS_PROG=
+CS_PUSHED=		# the status a program pushed itself (it does on 0 and 1)
+CS_CLEANUP=()		# commands cs_on_exit runs (cs_at_exit)
+
+# On exit: clean up, and when the stage failed without its program having
+# pushed that (a usage error, a fatal error, a signal, a failure of the
+# script itself), push the exit status for the alerts.
+cs_on_exit() {
+	local st=$? c
+	for c in ${CS_CLEANUP[@]+"${CS_CLEANUP[@]}"}; do eval "$c"; done
+	if [ "$st" -ne 0 ] && [ "$st" -ne 99 ] && [ "$st" != "$CS_PUSHED" ] &&
+	    [ -n "$CS_STAGE" ]; then
+		cs_push_status "$st"
+	fi
+	exit "$st"
+}
+trap cs_on_exit EXIT
+
+# cs_at_exit COMMAND: run COMMAND (eval) when the script exits
+cs_at_exit() {
+	CS_CLEANUP+=("$1")
+}
 
 cs_die() {		# cs_die STATUS MESSAGE
 	local st=$1
@@ -108,15 +129,17 @@ cs_report_args() {
 	[ -z "${PUSHGATEWAY_URL:-}" ] || CS_ARGS+=(--push "$PUSHGATEWAY_URL")
 }
 
-# cs_push_failure STATUS: tell the Pushgateway about a run that ended
-# without pushing its own metrics (POST: the group's other metrics stay).
-cs_push_failure() {
+# cs_push_status STATUS: tell the Pushgateway how a run ended when its
+# program could not (POST: the group's other metrics stay).  Status 0 also
+# sets the last success time.
+cs_push_status() {
 	local st=$1 labels url now
 	[ -n "${PUSHGATEWAY_URL:-}" ] || return 0
 	labels="filter=\"$CS_PROG\",stage=\"$CS_STAGE\"${CS_SHARD:+,shard=\"$CS_SHARD\"}"
 	url=${PUSHGATEWAY_URL%/}/metrics/job/codesift/stage/$CS_STAGE${CS_SHARD:+/shard/$CS_SHARD}
 	now=$(date +%s)
-	curl -fsS -m 15 -o /dev/null --data-binary @- "$url" <<EOF ||
+	{
+		cat <<EOF
 # HELP codesift_exit_status Exit status of the last run (0 ok, 1 gate failed).
 # TYPE codesift_exit_status gauge
 codesift_exit_status{$labels} $st
@@ -124,16 +147,27 @@ codesift_exit_status{$labels} $st
 # TYPE codesift_last_run_timestamp_seconds gauge
 codesift_last_run_timestamp_seconds{$labels} $now
 EOF
-	    printf '%s: cannot push the failure to %s\n' "$CS_SCRIPT" "$url" >&2
+		[ "$st" -ne 0 ] || cat <<EOF
+# HELP codesift_last_success_timestamp_seconds When the last successful run ended.
+# TYPE codesift_last_success_timestamp_seconds gauge
+codesift_last_success_timestamp_seconds{$labels} $now
+EOF
+	} | curl -fsS -m 15 -o /dev/null --data-binary @- "$url" ||
+	    printf '%s: cannot push the exit status to %s\n' "$CS_SCRIPT" "$url" >&2
 }
 
-# cs_run CMD...: run one filter; on a status other than 0 or 1, push it.
-# Sets CS_STATUS.  Never exits (the caller decides).
+# cs_run CMD...: run one filter; sets CS_STATUS (never exits: the caller
+# decides).  A filter pushes its own metrics when it ends with 0 or 1.
 cs_run() {
 	CS_STATUS=0
 	"$@" || CS_STATUS=$?
-	if [ "$CS_STATUS" -ne 0 ] && [ "$CS_STATUS" -ne 1 ]; then
-		cs_push_failure "$CS_STATUS"
+	cs_ran "$CS_STATUS"
+}
+
+# cs_ran STATUS: the program ended with STATUS (and pushed it if 0 or 1)
+cs_ran() {
+	if [ "$1" -eq 0 ] || [ "$1" -eq 1 ]; then
+		CS_PUSHED=$1
 	fi
 }
 
@@ -256,4 +290,10 @@ cs_parse() {
 		fi
 	done
 	CS_REST=("$@")
+}
+
+# cs_outdir FILE: make the directory FILE goes into (the programs' -o
+# does not)
+cs_outdir() {
+	mkdir -p "$(dirname "$1")" || cs_die 3 "cannot create the directory of $1"
 }

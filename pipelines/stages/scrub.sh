@@ -28,6 +28,7 @@ set -- "${CS_REST[@]}"
 out=${!#}
 inputs=("${@:1:$#-1}")
 cs_inputs_exist "${inputs[@]}"
+cs_outdir "$out"
 prog=$(cs_prog pii-scrub)
 cs_report_args "$(cs_name)"
 [ -z "${CS_OPT[audit]:-}" ] ||

@@ -27,6 +27,7 @@ set -- "${CS_REST[@]}"
 out=${!#}
 inputs=("${@:1:$#-1}")
 cs_inputs_exist "${inputs[@]}"
+cs_outdir "$out"
 prog=$(cs_prog tok-count)
 cs_report_args "$(cs_name)"
 cs_run "$prog" "${CS_ARGS[@]}" "${CS_FARGS[@]}" -o "$out" -- "${inputs[@]}"

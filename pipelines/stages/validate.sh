@@ -34,14 +34,18 @@ max_fail=${CS_OPT[max-fail]:-}
 
 if [ "${1:-}" = gate ]; then
 	shift
+	CS_STAGE=validate-gate	# no program pushes the gate's verdict: we do
 	[ $# -ge 1 ] || cs_usage_error "gate needs the shards' summaries"
 	cs_inputs_exist "$@"
-	# failed = rejected by the schema or a rule; in = every record read
+	# failed: failed the schema or a rule, or could not be read (the
+	# summary's stats.failed, as schema-check's own --max-fail counts)
 	read -r in failed < <(jq -s -r '[ (map(.records.in) | add),
-	    (map(.records.rejected) | add) ] | @tsv' "$@")
+	    (map(.stats.failed // .records.rejected) | add) ] | @tsv' "$@")
 	echo "validate.sh: gate: $failed of $in records failed in $# shards" >&2
-	[ -n "$max_fail" ] || exit 0
-	if [[ $max_fail == *% ]]; then
+	over=0
+	if [ -z "$max_fail" ]; then
+		:
+	elif [[ $max_fail == *% ]]; then
 		limit=${max_fail%\%}
 		over=$(awk -v f="$failed" -v n="$in" -v l="$limit" \
 		    'BEGIN { print (n > 0 && f * 100 > l * n) ? 1 : 0 }')
@@ -49,17 +53,21 @@ if [ "${1:-}" = gate ]; then
 		over=$(awk -v f="$failed" -v l="$max_fail" \
 		    'BEGIN { print (f > l) ? 1 : 0 }')
 	fi
+	st=0
 	if [ "$over" = 1 ]; then
 		echo "validate.sh: gate failed: more than --max-fail $max_fail" >&2
-		exit 1
+		st=1
 	fi
-	exit 0
+	cs_push_status "$st"	# the gate's verdict, pass or fail
+	CS_PUSHED=$st
+	exit "$st"
 fi
 
 [ $# -ge 2 ] || cs_usage_error "needs INPUT... and OUTPUT"
 out=${!#}
 inputs=("${@:1:$#-1}")
 cs_inputs_exist "${inputs[@]}"
+cs_outdir "$out"
 prog=$(cs_prog schema-check)
 cs_report_args "$(cs_name)"
 CS_FARGS+=(--report "$CS_REPORTS/$(cs_name).report.json")

@@ -101,11 +101,15 @@ split4() {
 @test "stages: a stage that fails pushes its exit status to the Pushgateway" {
 	start_pushgateway
 	cd "$BATS_TEST_TMPDIR"
+	mkdir out.jsonl		# -o onto a directory: a fatal error (3)
 	PUSHGATEWAY_URL=$PGW_URL run "$ST/dedup-exact.sh" --reports rep --shard 00007 \
-	    "$SAMPLE" no/such/dir/out.jsonl
+	    "$SAMPLE" out.jsonl
+	# a usage error (2) is pushed too, for its own stage
+	PUSHGATEWAY_URL=$PGW_URL "$ST/scrub.sh" --shard 00001 --bogus a b 2>/dev/null || true
 	metrics=$(curl -fsS "$PGW_URL/metrics")
 	stop_pushgateway
 	[ "$status" -eq 3 ]
+	grep -q '^codesift_exit_status{filter="pii-scrub",instance="",job="codesift",shard="00001",stage="scrub"} 2$' <<<"$metrics"
 	grep -q '^codesift_exit_status{filter="dedup-exact",instance="",job="codesift",shard="00007",stage="dedup-exact"} 3$' <<<"$metrics"
 	grep -q '^codesift_last_run_timestamp_seconds{filter="dedup-exact",instance="",job="codesift",shard="00007",stage="dedup-exact"}' <<<"$metrics"
 }
@@ -119,6 +123,31 @@ split4() {
 	[ "$status" -eq 0 ]
 	grep -q "^codesift_records_out{filter=\"dedup-exact\",instance=\"\",job=\"codesift\",stage=\"dedup-exact\"} $(wc -l < out.jsonl)\$" <<<"$metrics"
 	grep -q '^codesift_exit_status{.*stage="dedup-exact"} 0$' <<<"$metrics"
+}
+
+@test "stages: validate.sh gate adds up the shards and fails above --max-fail" {
+	cd "$BATS_TEST_TMPDIR"
+	for i in 1 2; do
+		echo '{"stage":"validate","records":{"in":100,"rejected":1},"stats":{"failed":'$((i * 2))'}}' > v$i.json
+	done
+	# 6 of 200 failed: 3%
+	run "$ST/validate.sh" --max-fail 5% gate v1.json v2.json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"gate: 6 of 200 records failed in 2 shards"* ]]
+	run "$ST/validate.sh" --max-fail 2% gate v1.json v2.json
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"gate failed: more than --max-fail 2%"* ]]
+	run "$ST/validate.sh" --max-fail 6 gate v1.json v2.json
+	[ "$status" -eq 0 ]
+	start_pushgateway
+	PUSHGATEWAY_URL=$PGW_URL run "$ST/validate.sh" --max-fail 5 gate v1.json v2.json
+	[ "$status" -eq 1 ]
+	m1=$(curl -fsS "$PGW_URL/metrics" | grep '^codesift_exit_status{.*stage="validate-gate"}')
+	PUSHGATEWAY_URL=$PGW_URL run "$ST/validate.sh" --max-fail 10 gate v1.json v2.json
+	m2=$(curl -fsS "$PGW_URL/metrics" | grep '^codesift_exit_status{.*stage="validate-gate"}')
+	stop_pushgateway
+	[ "${m1##* }" = 1 ]
+	[ "${m2##* }" = 0 ]
 }
 
 @test "stages: an empty input exits CODESIFT_EMPTY_STATUS (99 for Airflow), output written" {
