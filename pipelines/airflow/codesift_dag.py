@@ -222,7 +222,9 @@ with DAG(
     tokenize = mapped("tokenize", shards)
     validate = mapped("validate", shards)
     stats_state = mapped("stats_state", shards)
-    quality_gate = single("quality_gate", trigger_rule="none_failed")
+    # a failed gate (exit 1) fails the same way again: no retry
+    quality_gate = single("quality_gate", trigger_rule="none_failed",
+                          retries=0)
     dataset = single("dataset", trigger_rule="none_failed")
     stats_merge = single("stats_merge", trigger_rule="none_failed")
 
