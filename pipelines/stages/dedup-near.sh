@@ -30,13 +30,16 @@ Options (params.yaml dedup_near; '' leaves dedup-near's default):
   --no-chain            compare with the kept record, not transitively
   --clusters            write the clusters to the reports
   --jobs N              threads for signatures
+  --tmpdir DIR          where dedup-near spools its input
+  --mark                keep duplicates, adding dup_of
   --bucket-parts K      band ranges of the bucket step (sharded runs)
   --max-rejects LIMIT   exit 1 above LIMIT rejects (N or P%)"
 
 # options by the step that takes them
-SIGN_OPTS=(perms bands rows ngram min-tokens seed verify keep)
+SIGN_OPTS=(perms bands rows ngram min-tokens seed verify keep tmpdir)
 cs_parse threshold: perms: bands: rows: ngram: min-tokens: seed: fast?: \
-    verify: keep: no-chain?: clusters?: jobs: bucket-parts: max-rejects: -- "$@"
+    verify: keep: no-chain?: clusters?: jobs: tmpdir: mark?: bucket-parts: \
+    max-rejects: -- "$@"
 set -- "${CS_REST[@]}"
 step=run
 case ${1:-} in
@@ -69,6 +72,7 @@ run)
 	sign_args
 	arg threshold
 	cluster_args
+	[ -z "${CS_OPT[mark]:-}" ] || CS_FARGS+=(--mark)
 	arg max-rejects ;;
 sign)
 	[ -n "$CS_SHARD" ] || cs_usage_error "sign needs --shard ID"
@@ -94,6 +98,7 @@ filter)
 	cs_inputs_exist "${inputs[0]}" "${inputs[1]}"
 	CS_FARGS+=(--sign "${inputs[0]}" --drops "${inputs[1]}")
 	inputs=("${inputs[@]:2}")
+	[ -z "${CS_OPT[mark]:-}" ] || CS_FARGS+=(--mark)
 	arg max-rejects ;;
 esac
 cs_inputs_exist "${inputs[@]}"

@@ -21,11 +21,12 @@ Options (params.yaml stats; '' leaves stats-agg's default):
   --z Z             robust z-score above which a value is an outlier
   --expect FILE     expected language shares (JSON {\"lang\": share})
   --outliers N      outliers listed per language and metric
-  --top N           rows of the repository, extension and licence lists"
+  --top N           rows of the repository, extension and licence lists
+  --repo-capacity N repositories counted exactly"
 
 FUNNEL=(fetch scrub dedup-exact dedup-near tokenize validate)
 
-cs_parse z expect outliers top -- "$@"
+cs_parse z expect outliers top repo-capacity -- "$@"
 set -- "${CS_REST[@]}"
 step=run
 case ${1:-} in

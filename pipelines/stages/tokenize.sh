@@ -6,12 +6,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CS_STAGE=tokenize
 CS_PROG=tok-count
 CS_USAGE="usage: tokenize.sh [--reports DIR] [--shard ID] [--tokenizer FILE]
-           [--encoding NAME] [--tokenizer-dir DIR] [--special text|allowed]
+           [--merges FILE] [--encoding NAME] [--tokenizer-dir DIR] [--special text|allowed]
            [--add-special] [--max-tokens N] [--ids] [--jobs N]
            [--max-rejects LIMIT] INPUT... OUTPUT
 
 Options (params.yaml tokenize; '' leaves tok-count's default, CodeBERT):
-  --tokenizer FILE      a Hugging Face tokenizer.json (or vocab.json)
+  --tokenizer FILE      a Hugging Face tokenizer.json (or vocab.json, with
+                        --merges FILE)
   --encoding NAME       a tiktoken encoding (cl100k_base...) read from
                         --tokenizer-dir DIR
   --special text|allowed, --add-special   special tokens (tok-count(1))
@@ -20,7 +21,7 @@ Options (params.yaml tokenize; '' leaves tok-count's default, CodeBERT):
   --jobs N              worker threads
   --max-rejects LIMIT   exit 1 above LIMIT rejects (N or P%)"
 
-cs_parse tokenizer encoding tokenizer-dir special add-special? max-tokens \
+cs_parse tokenizer merges encoding tokenizer-dir special add-special? max-tokens \
     ids? jobs=-j max-rejects -- "$@"
 set -- "${CS_REST[@]}"
 [ $# -ge 2 ] || cs_usage_error "needs INPUT... and OUTPUT"

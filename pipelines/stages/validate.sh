@@ -7,8 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CS_STAGE=validate
 CS_PROG=schema-check
 CS_USAGE="usage: validate.sh [--reports DIR] [--shard ID] [--schema FILE] [--no-schema]
-           [--draft VERSION] [--format-assert] [--rules FILE] [--only IDS]
-           [--skip IDS] [--max-fail LIMIT] [--mark] [--max-rejects LIMIT]
+           [--draft VERSION] [--format-assert] [--schema-map PREFIX=DIR]
+           [--rules FILE] [--no-rules] [--only IDS] [--skip IDS] [--max-fail LIMIT]
+           [--mark] [--max-errors N] [--jobs N] [--max-rejects LIMIT]
            INPUT... OUTPUT
        validate.sh [--reports DIR] [--max-fail LIMIT] gate SUMMARY...
 
@@ -19,16 +20,18 @@ rejects; exit 1 when more than --max-fail records fail (the gate).
 
 Options (params.yaml validate; '' leaves schema-check's default):
   --schema FILE, --no-schema    the JSON Schema (default: the final record's)
-  --draft VERSION, --format-assert
-  --rules FILE, --only IDS, --skip IDS   the quality rules
+  --draft VERSION, --format-assert, --schema-map PREFIX=DIR
+  --rules FILE, --no-rules, --only IDS, --skip IDS   the quality rules
   --max-fail LIMIT      the gate: N records or P% of them
   --mark                keep failing records, adding 'quality'
+  --max-errors N        errors listed per record
+  --jobs N              threads
   --max-rejects LIMIT   exit 1 above LIMIT rejects of unreadable records
 The report (counts per rule and keyword) goes to the reports as
 NAME.report.json."
 
-cs_parse schema no-schema? draft format-assert? rules only skip max-fail: \
-    mark? max-rejects -- "$@"
+cs_parse schema no-schema? draft format-assert? schema-map rules no-rules? \
+    only skip max-fail: mark? max-errors jobs=-j max-rejects -- "$@"
 set -- "${CS_REST[@]}"
 max_fail=${CS_OPT[max-fail]:-}
 
