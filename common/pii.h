@@ -7,8 +7,8 @@
  * optionally replaced or extended by a user rules file (a file with
  * "extends": "default" adds to the default catalogue, may override rules by
  * id and drop them with "disable"; any other file replaces it).  Each rule
- * has an id, a kind, a PCRE2 regex (the secret is the group named "secret",
- * else group 1, else the whole match), the keywords that must occur near
+ * has an id, a kind, a PCRE2 regex (the value to redact is the group named
+ * "secret", else the whole match), the keywords that must occur near
  * any match (the prefilter), and optional gates: a minimum Shannon
  * entropy, character-class requirements, a stopword list, allowlist
  * regexes and a named validator (IP ranges, TLDs, checksums...).
