@@ -822,6 +822,9 @@ finish(struct loader *L)
 
 		if (!compile_rule(L, &L->specs[si], &r, &kwl)) {
 			rule_release(&r);
+			for (j = k0; j < kwl.n; j++)
+				free(kwl.w[j]);
+			kwl.n = k0;
 			ok = false;
 			break;
 		}

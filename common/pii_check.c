@@ -454,6 +454,20 @@ pii_ipv6_public(const uint8_t a[16])
 	return true;
 }
 
+/* Does s[0..n) (lower case) hold the word w, not inside a longer word? */
+static bool
+has_word(const char *s, size_t n, const char *w)
+{
+	size_t m = strlen(w), i;
+
+	for (i = 0; i + m <= n; i++)
+		if (memcmp(s + i, w, m) == 0 && (i == 0 ||
+		    !is_alpha((unsigned char)s[i - 1])) && (i + m == n ||
+		    !is_alpha((unsigned char)s[i + m])))
+			return true;
+	return false;
+}
+
 /* Is there a version marker just before s on the same line? */
 static bool
 version_context(const char *t, size_t s)
@@ -468,12 +482,11 @@ version_context(const char *t, size_t s)
 		;
 	for (; i < s; i++)
 		buf[n++] = (char)lc((unsigned char)t[i]);
-	return contains_ci(buf, n, "version") || contains_ci(buf, n, "ver=") ||
-	    contains_ci(buf, n, "ver ") || contains_ci(buf, n, "ver.") ||
-	    contains_ci(buf, n, "release") || contains_ci(buf, n, "build") ||
+	return contains_ci(buf, n, "version") || has_word(buf, n, "ver") ||
+	    contains_ci(buf, n, "release") || has_word(buf, n, "build") ||
 	    contains_ci(buf, n, "firmware") || contains_ci(buf, n, "revision") ||
-	    contains_ci(buf, n, "oid") || contains_ci(buf, n, "section") ||
-	    contains_ci(buf, n, "rfc") || contains_ci(buf, n, "\xc2\xa7");
+	    has_word(buf, n, "oid") || contains_ci(buf, n, "section") ||
+	    has_word(buf, n, "rfc") || contains_ci(buf, n, "\xc2\xa7");
 }
 
 /*
@@ -640,6 +653,9 @@ check_phone(const struct pii_data *d, struct pii_cand *k)
 		desc &= dg[i] == (char)(((dg[i - 1] - '0' + 9) % 10) + '0');
 	}
 	if (same || asc || desc)
+		return false;
+	/* ...555 01xx: fictional numbers (and our fakes), in any plan */
+	if (memcmp(dg + nd - 7, "55501", 5) == 0)
 		return false;
 	if (!plus || (nd == 11 && dg[0] == '1')) {
 		/* NANP: NXX-NXX-XXXX */
@@ -1056,6 +1072,21 @@ element_text(const char *t, size_t s)
 	return s > 0 && t[s - 1] == '>';
 }
 
+/* Is ls at the start of a line, after blanks and "export " or "set "? */
+static bool
+line_start_at(const char *t, size_t ls)
+{
+	while (ls > 0 && (t[ls - 1] == ' ' || t[ls - 1] == '\t'))
+		ls--;
+	if (ls >= 6 && memcmp(t + ls - 6, "export", 6) == 0)
+		ls -= 6;
+	else if (ls >= 3 && memcmp(t + ls - 3, "set", 3) == 0)
+		ls -= 3;
+	while (ls > 0 && (t[ls - 1] == ' ' || t[ls - 1] == '\t'))
+		ls--;
+	return ls == 0 || t[ls - 1] == '\n';
+}
+
 /*
  * Does the identifier at is start its line (after blanks, "export ",
  * "set ", a quote)?  KEY=value in an .env or INI file, key: value in YAML.
@@ -1068,13 +1099,7 @@ starts_line(const char *t, size_t is)
 	/* "KEY=value..." inside a string, as in an embedded .env */
 	if (ls > 0 && (t[ls - 1] == '"' || t[ls - 1] == '\''))
 		return true;
-	while (ls > 0 && (t[ls - 1] == ' ' || t[ls - 1] == '\t'))
-		ls--;
-	if (ls >= 7 && memcmp(t + ls - 7, "export ", 7) == 0)
-		ls -= 7;
-	else if (ls >= 4 && memcmp(t + ls - 4, "set ", 4) == 0)
-		ls -= 4;
-	return ls == 0 || t[ls - 1] == '\n';
+	return line_start_at(t, ls);
 }
 
 /*
@@ -1264,7 +1289,7 @@ check_password(const struct pii_data *d, struct pii_cand *k)
 	if (w.w[last].e - w.w[last].s == 4 && !not_a_word(v, n))
 		return false;
 	if (!quoted) {
-		size_t i, ls;
+		size_t i;
 		bool other = false;
 
 		/* unquoted: an identifier or expression is code, not a value */
@@ -1278,12 +1303,7 @@ check_password(const struct pii_data *d, struct pii_cand *k)
 		    memchr(v, '[', n))
 			return false;
 		/* only config syntax: the name starts its line (KEY=value) */
-		for (ls = is; ls > 0 && (t[ls - 1] == ' ' || t[ls - 1] == '\t');
-		    ls--)
-			;
-		if (ls >= 7 && memcmp(t + ls - 7, "export ", 7) == 0)
-			ls -= 7;
-		if (ls > 0 && t[ls - 1] != '\n')
+		if (!line_start_at(t, is))
 			return false;
 	} else if (k->sec.e < k->n && t[k->sec.e] != t[k->sec.s - 1])
 		return false;	/* "abc" + x: a fragment of an expression */
@@ -1316,36 +1336,37 @@ check_url_password(const struct pii_data *d, struct pii_cand *k)
 static bool
 private_key_ok(const char *v, size_t n)
 {
-	size_t i = 0, e, body = 0, run = 1, distinct = 0;
-	bool seen[256];
-	char prev = 0;
+	size_t i, b, e, body = 0, distinct = 0, most = 0, cnt[256];
+	bool header = false;
+	const char *p;
 
-	memset(seen, 0, sizeof(seen));
-	while (i < n) {
-		const char *nl = memchr(v + i, '\n', n - i);
+	/* the body: after the BEGIN armor's closing dashes, before -----END */
+	p = n > 10 ? memmem(v + 5, n - 5, "-----", 5) : NULL;
+	if (p == NULL)
+		return false;
+	b = (size_t)(p - v) + 5;
+	p = memmem(v + b, n - b, "-----END", 8);
+	e = p != NULL ? (size_t)(p - v) : n;
+	memset(cnt, 0, sizeof(cnt));
+	for (i = b; i < e; i++) {
+		unsigned char c = (unsigned char)v[i];
 
-		e = nl != NULL ? (size_t)(nl - v) + 1 : n;
-		if (!(e - i >= 5 && memcmp(v + i, "-----", 5) == 0) &&
-		    memchr(v + i, ':', e - i) == NULL) {
-			for (; i < e; i++) {
-				unsigned char c = (unsigned char)v[i];
-
-				if (!is_alnum(c) && c != '+' && c != '/')
-					continue;
-				body++;
-				if (!seen[c]) {
-					seen[c] = true;
-					distinct++;
-				}
-				run = c == (unsigned char)prev ? run + 1 : 1;
-				prev = (char)c;
-				if (run >= 8)
-					return false;
-			}
+		if (c == '\n' || (c == '\\' && i + 1 < e && v[i + 1] == 'n')) {
+			header = false;
+			continue;
 		}
-		i = e;
+		if (c == ':')
+			header = true;	/* Proc-Type: ..., Comment: ... */
+		if (header || (!is_alnum(c) && c != '+' && c != '/'))
+			continue;
+		body++;
+		if (cnt[c]++ == 0)
+			distinct++;
+		if (cnt[c] > most)
+			most = cnt[c];
 	}
-	return body >= 16 && distinct >= 16;
+	/* XXXX... or 0000...: one character makes most of the body */
+	return body >= 16 && distinct >= 16 && most * 3 < body;
 }
 
 /* A password standing alone (curl -u user:PASS): judge the value only. */
