@@ -39,7 +39,7 @@ leaked_values() {
 	[ -z "$stderr" ]
 	# the raw bytes of untouched members (spacing, order) survive
 	run pii-scrub <<<'{ "x" : [1, 2],  "content":"mail a.b@gmail.com" , "y":null }'
-	[ "$output" = '{ "x" : [1, 2],  "content":"mail <EMAIL>" , "y":null ,"pii":{"total":1,"email":1}}' ]
+	[ "$output" = '{"x" : [1, 2],  "content":"mail <EMAIL>" , "y":null,"pii":{"total":1,"email":1}}' ]
 }
 
 @test "pii-scrub: nothing a secret contains reaches output, stderr, summary, metrics or audit" {
