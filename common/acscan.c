@@ -10,7 +10,7 @@
 #include "acscan.h"
 #include "mem.h"
 
-#define AC_OUT	0x80000000u	/* flag in a transition: the target has output */
+#define AC_OUT	0x80000000u	/* flag in a transition: target has output */
 
 struct kw {
 	char		*s;
@@ -23,7 +23,7 @@ struct ac {
 	size_t		 nkw, kwcap;
 	uint8_t		 cls[256];	/* byte -> class */
 	uint32_t	 ncls;
-	uint32_t	*delta;		/* [state * ncls + class] -> row | AC_OUT */
+	uint32_t	*delta;		/* [state*ncls + class]: row | AC_OUT */
 	size_t		 nstates;
 	uint32_t	*out_off;	/* per state: first output in out */
 	uint32_t	*out_n;		/* per state: number of outputs */

@@ -496,7 +496,8 @@ load_doc(struct loader *L, const char *origin, const char *json, size_t n,
 	else if (!json_object_is_type(a, json_type_object))
 		return fail(L, "%s: 'assignment' must be an object", origin);
 	if (a != NULL && (bad = unknown_member(a, assignment_fields)) != NULL)
-		return fail(L, "%s: unknown field 'assignment.%s'", origin, bad);
+		return fail(L, "%s: unknown field 'assignment.%s'", origin,
+		    bad);
 	for (li = 0; li < L_NLISTS; li++) {
 		json_object *parent = lists[li].in_assignment ? a : root;
 
@@ -634,9 +635,9 @@ compile_rule(struct loader *L, const struct spec *sp, struct rule *r,
 			if (!json_object_is_type(e, json_type_string) ||
 			    json_object_get_string_len(e) == 0 ||
 			    json_object_get_string_len(e) > 64)
-				return fail(L, "%s: rule '%s': keywords must be "
-				    "non-empty strings of at most 64 bytes",
-				    origin, id);
+				return fail(L, "%s: rule '%s': keywords "
+				    "must be non-empty strings of at most 64 "
+				    "bytes", origin, id);
 			wlist_add(kwords, json_object_get_string(e));
 		}
 		r->nkeywords = n;
@@ -737,8 +738,8 @@ compile_rule(struct loader *L, const struct spec *sp, struct rule *r,
 		if (!json_object_object_get_ex(o, f, &v))
 			continue;
 		if (!json_object_is_type(v, json_type_array))
-			return fail(L, "%s: rule '%s': '%s' must be an array of "
-			    "regexes", origin, id, f);
+			return fail(L, "%s: rule '%s': '%s' must be an "
+			    "array of regexes", origin, id, f);
 		n = json_object_array_length(v);
 		*dst = xcalloc(n ? n : 1, sizeof(**dst));
 		for (i = 0; i < n; i++) {
@@ -889,8 +890,8 @@ finish(struct loader *L)
 				}
 				if (c != 0)
 					err_bug("keyword lost");
-				if (kwn[mid] > 0 && kwrules[mid][kwn[mid] - 1] ==
-				    (uint32_t)ri)
+				if (kwn[mid] > 0 &&
+				    kwrules[mid][kwn[mid] - 1] == (uint32_t)ri)
 					continue;	/* same keyword twice */
 				kwrules[mid] = xreallocarray(kwrules[mid],
 				    kwn[mid] + 1, sizeof(**kwrules));
@@ -1095,6 +1096,8 @@ struct pii_match {
 	size_t			 nout, outcap;
 	struct cand		**order;
 	size_t			 ordcap;
+	uint64_t		*bits;		/* taken bytes, for resolve() */
+	size_t			 bitcap;	/* in 64-bit words */
 	const char		*t;
 	size_t			 n;
 };
@@ -1137,6 +1140,7 @@ pii_match_free(struct pii_match *m)
 	free(m->c);
 	free(m->out);
 	free(m->order);
+	free(m->bits);
 	free(m);
 }
 
@@ -1360,11 +1364,53 @@ cmp_start(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Keep the best candidates that do not overlap, sorted by start. */
+/* Is any byte of [s, e) marked in the coverage bitmap? */
+static bool
+covered(const uint64_t *bits, size_t s, size_t e)
+{
+	size_t i;
+
+	for (i = s; i < e; i++) {
+		if ((i & 63) == 0 && i + 64 <= e) {
+			if (bits[i >> 6] != 0)
+				return true;
+			i += 63;
+			continue;
+		}
+		if (bits[i >> 6] & (1ULL << (i & 63)))
+			return true;
+	}
+	return false;
+}
+
+static void
+mark(uint64_t *bits, size_t s, size_t e, bool on)
+{
+	size_t i;
+
+	for (i = s; i < e; i++) {
+		if ((i & 63) == 0 && i + 64 <= e) {
+			bits[i >> 6] = on ? ~0ULL : 0;
+			i += 63;
+			continue;
+		}
+		if (on)
+			bits[i >> 6] |= 1ULL << (i & 63);
+		else
+			bits[i >> 6] &= ~(1ULL << (i & 63));
+	}
+}
+
+/*
+ * Keep the best candidates that do not overlap, sorted by start: in order
+ * of priority, then length, take a candidate if none of its bytes is taken
+ * yet (a bitmap of the text, so the cost follows the candidates' lengths,
+ * never their number squared).
+ */
 static void
 resolve(struct pii_match *m)
 {
-	size_t i, j, lo, hi, mid;
+	size_t i, words;
 	struct pii_finding *f;
 
 	m->nout = 0;
@@ -1379,31 +1425,28 @@ resolve(struct pii_match *m)
 		m->outcap = m->nc;
 		m->out = xreallocarray(m->out, m->outcap, sizeof(*m->out));
 	}
+	words = m->n / 64 + 1;
+	if (m->bitcap < words) {
+		free(m->bits);
+		m->bits = xcalloc(words, sizeof(*m->bits));
+		m->bitcap = words;
+	}
 	for (i = 0; i < m->nc; i++)
 		m->order[i] = &m->c[i];
-	qsort(m->order, m->nc, sizeof(*m->order), cmp_prio);
+	if (m->nc > 1)
+		qsort(m->order, m->nc, sizeof(*m->order), cmp_prio);
 	for (i = 0; i < m->nc; i++) {
 		f = &m->order[i]->f;
-		/* out[] is kept sorted by start: find f's place */
-		lo = 0;
-		hi = m->nout;
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (m->out[mid].start < f->start)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo > 0 && m->out[lo - 1].end > f->start)
+		if (covered(m->bits, f->start, f->end))
 			continue;
-		if (lo < m->nout && m->out[lo].start < f->end)
-			continue;
-		for (j = m->nout; j > lo; j--)
-			m->out[j] = m->out[j - 1];
-		m->out[lo] = *f;
-		m->nout++;
+		mark(m->bits, f->start, f->end, true);
+		m->out[m->nout++] = *f;
 	}
-	(void)cmp_start;
+	/* clear what we marked: the bitmap is all zero between scans */
+	for (i = 0; i < m->nout; i++)
+		mark(m->bits, m->out[i].start, m->out[i].end, false);
+	if (m->nout > 1)
+		qsort(m->out, m->nout, sizeof(*m->out), cmp_start);
 }
 
 size_t

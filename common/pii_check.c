@@ -484,7 +484,8 @@ version_context(const char *t, size_t s)
 		buf[n++] = (char)lc((unsigned char)t[i]);
 	return contains_ci(buf, n, "version") || has_word(buf, n, "ver") ||
 	    contains_ci(buf, n, "release") || has_word(buf, n, "build") ||
-	    contains_ci(buf, n, "firmware") || contains_ci(buf, n, "revision") ||
+	    contains_ci(buf, n, "firmware") ||
+	    contains_ci(buf, n, "revision") ||
 	    has_word(buf, n, "oid") || contains_ci(buf, n, "section") ||
 	    has_word(buf, n, "rfc") || contains_ci(buf, n, "\xc2\xa7");
 }
@@ -879,7 +880,8 @@ sequential(const char *s, size_t n)
 	size_t i, up = 1, down = 1;
 
 	for (i = 1; i < n; i++) {
-		unsigned char a = (unsigned char)s[i - 1], b = (unsigned char)s[i];
+		unsigned char a = (unsigned char)s[i - 1];
+		unsigned char b = (unsigned char)s[i];
 
 		up = b == a + 1 && is_alnum(b) ? up + 1 : 1;
 		down = b + 1 == a && is_alnum(b) ? down + 1 : 1;
@@ -934,7 +936,7 @@ dotted_ident(const char *s, size_t n)
 			if (start)
 				return false;
 			if (len > 8 && dig > 3)
-				return false;	/* s.ZC9Ecf4M5g9o34Q6: a token */
+				return false;	/* s.ZC9Ecf4M5g9o34Q: a token */
 			if (i < n)
 				dots++;
 			start = true;
@@ -984,7 +986,8 @@ echoes_name(const char *t, const struct words *w, int last, const char *v,
 			continue;
 		while (a < n && !is_alnum((unsigned char)v[a]))
 			a++;
-		if (a == n || lc((unsigned char)v[a]) != lc((unsigned char)t[i]))
+		if (a == n ||
+		    lc((unsigned char)v[a]) != lc((unsigned char)t[i]))
 			return false;
 		a++;
 	}
@@ -1057,7 +1060,8 @@ ident_shaped(const char *v, size_t n)
 	if (n == 0 || is_digit((unsigned char)v[0]))
 		return false;
 	for (i = 0; i < n; i++)
-		if (!is_alnum((unsigned char)v[i]) && v[i] != '_' && v[i] != '$')
+		if (!is_alnum((unsigned char)v[i]) && v[i] != '_' &&
+		    v[i] != '$')
 			return false;
 	return true;
 }
@@ -1183,7 +1187,8 @@ check_provider(const struct pii_data *d, struct pii_cand *k, double cap)
 	/* the provider's name starts a word: not "SetSysctl" for etsy */
 	s = k->name.s;
 	if (s > 0 && is_alnum((unsigned char)t[s - 1]) &&
-	    !(is_upper((unsigned char)t[s]) && !is_upper((unsigned char)t[s - 1]))
+	    !(is_upper((unsigned char)t[s]) &&
+	    !is_upper((unsigned char)t[s - 1]))
 	    && !is_digit((unsigned char)t[s - 1]))
 		return false;
 	while (s > 0 && k->name.s - s < 80 && (is_alnum((unsigned char)t[s - 1])

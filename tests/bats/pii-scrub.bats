@@ -252,7 +252,9 @@ EOF
 	"$PY" - "$BATS_TEST_TMPDIR" <<'EOF'
 import json, sys
 d = sys.argv[1]
-nasty = 'key=key= token: "ab" a@b. 1.1.1.1. a:b::c +1 (2 -----BEGIN RSA PRIVATE KEY-----\\n eyJ.ey ghp_ postgres://u:p@ '
+nasty = ('key=key= token: "ab" a@b. 1.1.1.1. a:b::c +1 (2 '
+         '-----BEGIN RSA PRIVATE KEY-----\\n eyJ.ey ghp_ postgres://u:p@ '
+         '8.8.8.8 a@gmail.com ')
 for name, n in (("small", 1 << 20), ("big", 10 << 20)):
     s = (nasty * (n // len(nasty) + 1))[:n]
     open(f"{d}/{name}.jsonl", "w").write(json.dumps({"content": s}) + "\n")

@@ -138,35 +138,44 @@ keys(void)
 	tok[39] = tok[39] == 'A' ? 'B' : 'A';
 	CHECK(!pii_github_crc_ok(tok, 40));
 	SAME("ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
-	CHECK_STR(scrub("GITHUB_TOKEN=ghp_R8Zx2mQ7vLw0pK4tN9sJ3hB6cF1dY5gU2aE7"),
+	CHECK_STR(scrub("GITHUB_TOKEN="
+	    "ghp_R8Zx2mQ7vLw0pK4tN9sJ3hB6cF1dY5gU2aE7"),
 	    "GITHUB_TOKEN=<KEY>");
 	CHECK_STR(scrub("github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123"
 	    "456789ABCDEFGHIJKLMNOPQRSTUVWXyz0123456789ab"), "<KEY>");
 	CHECK_STR(scrub("token: glpat-Zx8wQ2vN4mK7pL1tR9sB"), "token: <KEY>");
-	CHECK_STR(scrub("SLACK=xoxb-2648301922-1836502299-Ts8lQ1xHn2rP4vZ7cW9yB3mD"),
+	CHECK_STR(scrub("SLACK="
+	    "xoxb-2648301922-1836502299-Ts8lQ1xHn2rP4vZ7cW9yB3mD"),
 	    "SLACK=<KEY>");
 	CHECK_STR(scrub("https://hooks.slack.com/services/T01ABCDEF/B02GHIJKL/"
 	    "x7Yq2Lm9Pz4Rk8Wn3Vb6Tc1H"), "https://hooks.slack.com/services/"
 	    "<KEY>");
 	CHECK_STR(scrub("key: AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"),
 	    "key: <KEY>");
-	CHECK_STR(scrub("sk-proj-AbCdEf1234567890GhIjKlT3BlbkFJmNoPqRsTuVwXyZ123456"),
+	CHECK_STR(scrub("sk-proj-AbCdEf1234567890GhIjKl"
+	    "T3BlbkFJmNoPqRsTuVwXyZ123456"),
 	    "<KEY>");
-	CHECK_STR(scrub("stripe.api_key = 'sk_live_51HbQ2eKz8Lm4Np7Rt0Vw3Xy6Za9Bc'"),
+	CHECK_STR(scrub("stripe.api_key = "
+	    "'sk_live_51HbQ2eKz8Lm4Np7Rt0Vw3Xy6Za9Bc'"),
 	    "stripe.api_key = '<KEY>'");
 	CHECK_STR(scrub("SK0123456789abcdef0123456789abcdef"), "<KEY>");
-	CHECK_STR(scrub("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"),
+	CHECK_STR(scrub("SG.ngeVfQFYQlKU0ufo8x5d1A."
+	    "TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr"),
 	    "<KEY>");
-	CHECK_STR(scrub("//registry.npmjs.org/:_authToken=npm_8fJ2kL9qW3eR7tY1uI5oP0aS4dF6gH2jK8lZ"),
+	CHECK_STR(scrub("//registry.npmjs.org/:_authToken="
+	    "npm_8fJ2kL9qW3eR7tY1uI5oP0aS4dF6gH2jK8lZ"),
 	    "//registry.npmjs.org/:_authToken=<KEY>");
 	CHECK_STR(scrub("HF_TOKEN=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"),
 	    "HF_TOKEN=<KEY>");
-	CHECK_STR(scrub("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3"
+	CHECK_STR(scrub("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+	    "eyJzdWIiOiIxMjM0NTY3"
 	    "ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"), "<KEY>");
-	CHECK_STR(scrub("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey="
+	CHECK_STR(scrub("DefaultEndpointsProtocol=https;AccountName=acct;"
+	    "AccountKey="
 	    "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4"
 	    "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cQ==;"),
-	    "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<KEY>;");
+	    "DefaultEndpointsProtocol=https;AccountName=acct;"
+	    "AccountKey=<KEY>;");
 	/* generic assignments */
 	CHECK_STR(scrub("api_key = \"q8Zr2LxW9mTv4NpB7sKd\""),
 	    "api_key = \"<KEY>\"");
@@ -218,11 +227,13 @@ private_keys(void)
 static void
 passwords(void)
 {
-	CHECK_STR(scrub("DATABASE_URL=postgres://app:Kd8Wq2Zm5x@db.internal:5432/x"),
+	CHECK_STR(scrub("DATABASE_URL="
+	    "postgres://app:Kd8Wq2Zm5x@db.internal:5432/x"),
 	    "DATABASE_URL=postgres://app:<PASSWORD>@db.internal:5432/x");
 	CHECK_STR(scrub("mysql://root:Tr0ub4dor3@10.0.0.5/db"),
 	    "mysql://root:<PASSWORD>@10.0.0.5/db");
-	CHECK_STR(scrub("mongodb+srv://admin:Qz8mW2xR7@cluster0.abcd.mongodb.net"),
+	CHECK_STR(scrub("mongodb+srv://admin:Qz8mW2xR7@"
+	    "cluster0.abcd.mongodb.net"),
 	    "mongodb+srv://admin:<PASSWORD>@cluster0.abcd.mongodb.net");
 	CHECK_STR(scrub("redis://:Zk4pL9qW2m@cache:6379/0"),
 	    "redis://:<PASSWORD>@cache:6379/0");
@@ -313,8 +324,8 @@ catalogue_errors(void)
 	CHECK(r == NULL);
 	CHECK(strstr(buf_cstr(&err), "rule 'bad-one'") != NULL);
 	CHECK(strstr(buf_cstr(&err), "invalid regex") != NULL);
-	r = parse("{\"rules\":[{\"id\":\"k\",\"kind\":\"ssn\",\"regex\":\"x\"}]}",
-	    &err);
+	r = parse("{\"rules\":[{\"id\":\"k\",\"kind\":\"ssn\","
+	    "\"regex\":\"x\"}]}", &err);
 	CHECK(r == NULL && strstr(buf_cstr(&err), "rule 'k': unknown kind "
 	    "'ssn'") != NULL);
 	r = parse("{\"rules\":[{\"id\":\"k\",\"kind\":\"key\",\"regex\":\"x\","

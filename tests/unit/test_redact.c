@@ -89,7 +89,9 @@ static void
 text_and_map(void)
 {
 	const char *t = "ab SECRET cd KEY ef";
-	struct pii_finding f[2] = { { 3, 9, PII_KEY, 0 }, { 13, 16, PII_EMAIL, 0 } };
+	struct pii_finding f[2] = {
+		{ 3, 9, PII_KEY, 0 }, { 13, 16, PII_EMAIL, 0 }
+	};
 	struct redact_span sp[2];
 	struct buf out = BUF_INIT;
 
