@@ -11,3 +11,6 @@ test_measure_SRCS := filters/stats-agg/measure.c
 test_sketch_SRCS := filters/stats-agg/sketch.c
 test_tables_SRCS := filters/stats-agg/tables.c
 test_statsagg_SRCS := $(STATS_AGG_LIB)
+FUZZ_TARGETS += fuzz_statsagg_state fuzz_statsagg_measure
+fuzz_statsagg_state_SRCS := $(STATS_AGG_LIB) filters/stats-agg/html.c
+fuzz_statsagg_measure_SRCS := filters/stats-agg/measure.c

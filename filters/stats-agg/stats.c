@@ -1435,8 +1435,10 @@ stats_load(struct stats *s, const char *text, size_t n, struct buf *why)
 	bool ok = false;
 
 	memset(s, 0, sizeof(*s));
-	if ((o = parse_json(text, n, why)) == NULL)
+	if ((o = parse_json(text, n, why)) == NULL) {
+		buf_adds(why, " (not a stats-agg state)");
 		return false;
+	}
 	fmt = get_string(o, "format");
 	if (fmt == NULL || strcmp(fmt, STATE_FORMAT) != 0) {
 		buf_adds(why, "not a stats-agg state (no format '"
