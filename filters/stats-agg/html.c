@@ -170,6 +170,29 @@ fmt_num(struct buf *b, double v)
 		buf_addf(b, "%.3g", v);
 }
 
+/*
+ * A round axis for values up to max: *step is 1, 2, 2.5 or 5 times a power
+ * of ten, with at most 5 steps; returns the number of steps.
+ */
+static int
+nice_axis(double max, double *step)
+{
+	static const double ladder[] = { 1, 2, 2.5, 5, 10 };
+	double p;
+	size_t i;
+
+	if (!(max > 0)) {
+		*step = 1;
+		return 1;
+	}
+	p = pow(10, floor(log10(max / 5)));
+	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++)
+		if (ladder[i] * p * 5 >= max * (1 - 1e-12))
+			break;
+	*step = ladder[i < 5 ? i : 4] * p;
+	return (int)ceil(max / *step - 1e-9);
+}
+
 /* ---- page parts ---- */
 
 static const char css[] =
@@ -262,7 +285,8 @@ language_chart(struct buf *b, json_object *r)
 	double obs[BAR_ROWS + 8], exp_[BAR_ROWS + 8], max = 0;
 	size_t n = 0, i, k;
 	const double left = 170, width = 560, rowh = 26;
-	double h;
+	double h, step;
+	int ticks;
 
 	/* the largest languages, then expected ones not among them */
 	for (i = 0; i < len(langs) && n < BAR_ROWS; i++) {
@@ -291,6 +315,8 @@ language_chart(struct buf *b, json_object *r)
 		if (isfinite(exp_[i]) && exp_[i] > max)
 			max = exp_[i];
 	}
+	ticks = nice_axis(max * 100, &step);
+	max = ticks * step / 100;
 	buf_adds(b, "<section id=\"languages\"><h2>Language mix</h2>\n");
 	if (n == 0) {
 		buf_adds(b, "<p class=\"note\">No records.</p></section>\n");
@@ -302,14 +328,14 @@ language_chart(struct buf *b, json_object *r)
 	    "\"></i>expected share</p>\n<svg role=\"img\" aria-label=\"language "
 	    "shares\" width=\"820\" height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n",
 	    h, h);
-	for (k = 0; k <= 4; k++) {
-		double x = left + width * (double)k / 4;
+	for (k = 0; k <= (size_t)ticks; k++) {
+		double x = left + width * (double)k / ticks;
 
 		buf_addf(b, "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%.0f\" "
 		    "stroke=\"" C_GRID "\"/>", x, x, h - 22);
 		buf_addf(b, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" "
-		    "text-anchor=\"middle\" fill=\"" C_MUTED "\">%.1f%%</text>\n",
-		    x, h - 6, max * 100 * (double)k / 4);
+		    "text-anchor=\"middle\" fill=\"" C_MUTED "\">%g%%</text>\n",
+		    x, h - 6, step * (double)k);
 	}
 	for (i = 0; i < n; i++) {
 		double y = (double)i * rowh + 4;
@@ -397,9 +423,10 @@ histogram(struct buf *b, json_object *r, const char *metric,
 {
 	json_object *h = get(get(r, "histograms"), metric), *d;
 	size_t n = len(h), i;
-	double max = 0, w, x, bh, c;
+	double max = 0, w, x, bh, c, step;
 	const double left = 60, width = 740, height = 200, top = 10;
 	struct buf t = BUF_INIT;
+	int ticks;
 
 	buf_addf(b, "<section id=\"hist-%s\"><h2>", metric);
 	esc(b, title);
@@ -423,17 +450,19 @@ histogram(struct buf *b, json_object *r, const char *metric,
 	for (i = 0; i < n; i++)
 		if (num(at(h, i), "count") > max)
 			max = num(at(h, i), "count");
+	ticks = nice_axis(max, &step);
+	max = ticks * step;
 	w = width / (double)n;
 	buf_addf(b, "<svg role=\"img\" aria-label=\"%s histogram\" width=\"820\" "
 	    "height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n", metric,
 	    height + top + 40, height + top + 40);
-	for (i = 0; i <= 4; i++) {
-		double y = top + height - height * (double)i / 4;
+	for (i = 0; i <= (size_t)ticks; i++) {
+		double y = top + height - height * (double)i / ticks;
 
 		buf_addf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
 		    "stroke=\"" C_GRID "\"/>", left, y, left + width, y);
 		buf_reset(&t);
-		fmt_short(&t, max * (double)i / 4);
+		fmt_short(&t, step * (double)i);
 		buf_addf(b, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" "
 		    "text-anchor=\"end\" fill=\"" C_MUTED "\">%s</text>\n",
 		    left - 6, y + 4, t.data);
@@ -478,7 +507,7 @@ funnel(struct buf *b, json_object *r)
 	json_object *f = get(r, "funnel"), *e;
 	size_t n = len(f), i;
 	double max = 0, in, out, drop, rej, y;
-	const double left = 170, width = 520, rowh = 34;
+	const double left = 170, width = 400, rowh = 34;
 	struct buf t = BUF_INIT;
 
 	buf_adds(b, "<section id=\"funnel\"><h2>Pipeline funnel</h2>\n");

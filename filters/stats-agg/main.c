@@ -63,8 +63,8 @@ static const struct option longopts[] = {
 };
 
 static const char help[] =
-"      --json FILE         write the report as JSON to FILE ('-': stdout;\n"
-"                          the default without --pass)\n"
+"      --json FILE         write the report as JSON to FILE ('-': stdout,\n"
+"                          the default when no other output is asked for)\n"
 "      --html FILE         write the report as one self-contained HTML page\n"
 "      --csv DIR           write histograms and tables as CSV files in DIR\n"
 "      --state FILE        write the partial state, for --merge\n"
@@ -275,7 +275,9 @@ main(int argc, char *argv[])
 		    "with --json FILE");
 	if (opts.pass && opts.json != NULL && strcmp(opts.json, "-") == 0)
 		err_usage("--json - and --pass both write to stdout");
-	if (!opts.pass && opts.json == NULL)
+	/* a report nobody asked to put anywhere goes to stdout */
+	if (!opts.pass && opts.json == NULL && opts.html == NULL &&
+	    opts.csv == NULL && opts.state == NULL)
 		opts.json = "-";
 
 	/* every configuration file is read before any input */
