@@ -325,14 +325,15 @@ language_chart(struct buf *b, json_object *r)
 	h = (double)n * rowh + 30;
 	buf_addf(b, "<p class=\"legend\"><i style=\"background:" C_OBS
 	    "\"></i>observed share of records<i style=\"background:" C_EXP
-	    "\"></i>expected share</p>\n<svg role=\"img\" aria-label=\"language "
-	    "shares\" width=\"820\" height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n",
+	    "\"></i>expected share</p>\n<svg role=\"img\" "
+	    "aria-label=\"language shares\" width=\"820\" height=\"%.0f\" "
+	    "viewBox=\"0 0 820 %.0f\">\n",
 	    h, h);
 	for (k = 0; k <= (size_t)ticks; k++) {
 		double x = left + width * (double)k / ticks;
 
-		buf_addf(b, "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" y2=\"%.0f\" "
-		    "stroke=\"" C_GRID "\"/>", x, x, h - 22);
+		buf_addf(b, "<line x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" "
+		    "y2=\"%.0f\" stroke=\"" C_GRID "\"/>", x, x, h - 22);
 		buf_addf(b, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" "
 		    "text-anchor=\"middle\" fill=\"" C_MUTED "\">%g%%</text>\n",
 		    x, h - 6, step * (double)k);
@@ -346,16 +347,18 @@ language_chart(struct buf *b, json_object *r)
 		esc(b, names[i]);
 		buf_adds(b, "</text>");
 		if (isfinite(obs[i]) && max > 0)
-			buf_addf(b, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"12\" fill=\"" C_OBS "\"/>", left, y + 2,
+			buf_addf(b, "<rect x=\"%.0f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"12\" fill=\"" C_OBS
+			    "\"/>", left, y + 2,
 			    width * obs[i] / max);
 		if (isfinite(exp_[i]) && max > 0)
-			buf_addf(b, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"6\" fill=\"" C_EXP "\"/>", left, y + 15,
+			buf_addf(b, "<rect x=\"%.0f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"6\" fill=\"" C_EXP
+			    "\"/>", left, y + 15,
 			    width * exp_[i] / max);
 		buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
-		    "fill=\"" C_MUTED "\">", left + (max > 0 && isfinite(obs[i]) ?
-		    width * obs[i] / max : 0) + 6, y + 13);
+		    "fill=\"" C_MUTED "\">", left + (max > 0 &&
+		    isfinite(obs[i]) ? width * obs[i] / max : 0) + 6, y + 13);
 		buf_reset(&rows);
 		fmt_pct(&rows, obs[i]);
 		buf_adds(b, rows.data);
@@ -453,14 +456,15 @@ histogram(struct buf *b, json_object *r, const char *metric,
 	ticks = nice_axis(max, &step);
 	max = ticks * step;
 	w = width / (double)n;
-	buf_addf(b, "<svg role=\"img\" aria-label=\"%s histogram\" width=\"820\" "
-	    "height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n", metric,
+	buf_addf(b, "<svg role=\"img\" aria-label=\"%s histogram\" "
+	    "width=\"820\" height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n", metric,
 	    height + top + 40, height + top + 40);
 	for (i = 0; i <= (size_t)ticks; i++) {
 		double y = top + height - height * (double)i / ticks;
 
-		buf_addf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
-		    "stroke=\"" C_GRID "\"/>", left, y, left + width, y);
+		buf_addf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" "
+		    "y2=\"%.1f\" stroke=\"" C_GRID "\"/>", left, y,
+		    left + width, y);
 		buf_reset(&t);
 		fmt_short(&t, step * (double)i);
 		buf_addf(b, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" "
@@ -533,7 +537,8 @@ funnel(struct buf *b, json_object *r)
 		rej = num(e, "records.rejected");
 		y = (double)i * rowh + 4;
 		buf_addf(b, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" "
-		    "text-anchor=\"end\" fill=\"" C_TEXT "\">", left - 8, y + 17);
+		    "text-anchor=\"end\" fill=\"" C_TEXT "\">", left - 8,
+		    y + 17);
 		esc(b, str(e, "stage"));
 		buf_adds(b, "</text>");
 		if (max > 0) {
@@ -541,14 +546,17 @@ funnel(struct buf *b, json_object *r)
 			double wo = width * out / max, wd = width * drop / max;
 			double wr = width * rej / max;
 
-			buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"22\" fill=\"" C_OUT "\"/>", x, y, wo);
+			buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"22\" fill=\"" C_OUT
+			    "\"/>", x, y, wo);
 			x += wo;
-			buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"22\" fill=\"" C_DROP "\"/>", x, y, wd);
+			buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"22\" fill=\"" C_DROP
+			    "\"/>", x, y, wd);
 			x += wd;
-			buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"22\" fill=\"" C_REJ "\"/>", x, y, wr);
+			buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"22\" fill=\"" C_REJ
+			    "\"/>", x, y, wr);
 		}
 		buf_reset(&t);
 		fmt_int(&t, in);
@@ -566,8 +574,8 @@ funnel(struct buf *b, json_object *r)
 			buf_adds(&t, " rejected");
 		}
 		buf_addf(b, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" "
-		    "fill=\"" C_MUTED "\">%s</text>\n", left + width + 8, y + 15,
-		    t.data);
+		    "fill=\"" C_MUTED "\">%s</text>\n", left + width + 8,
+		    y + 15, t.data);
 	}
 	buf_adds(b, "</svg>\n");
 	for (i = 1; i < n; i++) {
@@ -615,15 +623,16 @@ pii(struct buf *b, json_object *r)
 	for (i = 0; i < n; i++)
 		if (num(at(k, i), "found") > max)
 			max = num(at(k, i), "found");
-	buf_addf(b, "<svg role=\"img\" aria-label=\"PII by kind\" width=\"820\" "
-	    "height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n",
+	buf_addf(b, "<svg role=\"img\" aria-label=\"PII by kind\" "
+	    "width=\"820\" height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n",
 	    (double)n * rowh + 8, (double)n * rowh + 8);
 	for (i = 0; i < n; i++) {
 		e = at(k, i);
 		c = num(e, "found");
 		y = (double)i * rowh + 4;
 		buf_addf(b, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" "
-		    "text-anchor=\"end\" fill=\"" C_TEXT "\">", left - 8, y + 14);
+		    "text-anchor=\"end\" fill=\"" C_TEXT "\">", left - 8,
+		    y + 14);
 		esc(b, str(e, "kind"));
 		buf_addf(b, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" "
 		    "height=\"16\" fill=\"" C_REJ "\"/>", left, y + 2,

@@ -219,7 +219,8 @@ measure_json_string(const char *p, size_t n, struct text_measure *m)
 		const __m128i bs = _mm_set1_epi8('\\');
 
 		while (end - p >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i v = _mm_loadu_si128(
+			    (const __m128i *)(const void *)p);
 			unsigned mask = (unsigned)_mm_movemask_epi8(
 			    _mm_cmpeq_epi8(v, bs));
 			unsigned k;

@@ -17,7 +17,7 @@ struct text_measure {
 	uint64_t	bytes;		/* UTF-8 bytes of the text */
 	uint64_t	chars;		/* code points */
 	uint64_t	lines;		/* lines, as defined above */
-	uint64_t	line_chars;	/* characters in lines, terminators out */
+	uint64_t	line_chars;	/* characters in lines, no ends */
 	uint64_t	max_line;	/* longest line, in characters */
 	uint64_t	alnum;		/* ASCII letters and digits */
 };

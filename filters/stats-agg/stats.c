@@ -1038,7 +1038,8 @@ stats_save(struct stats *s, struct buf *out)
 
 	json_object_object_add(o, "format",
 	    json_object_new_string(STATE_FORMAT));
-	json_object_object_add(o, "version", json_object_new_int(STATE_VERSION));
+	json_object_object_add(o, "version",
+	    json_object_new_int(STATE_VERSION));
 	p = json_object_new_object();
 	json_object_object_add(p, "outliers", ju64(s->p.outliers));
 	json_object_object_add(p, "repo_capacity", ju64(s->p.repo_capacity));

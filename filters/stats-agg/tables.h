@@ -76,7 +76,7 @@ uint32_t *ctab_sorted(struct ctab *t);
 void	ctab_release(struct ctab *t, void (*free_x)(void *));
 
 struct ss_item {
-	uint64_t	count, err;		/* records, overestimate bound */
+	uint64_t	count, err;		/* records, bound of excess */
 	uint64_t	bytes, bytes_err;
 	int64_t		stars;			/* largest seen, -1 none */
 	uint32_t	heap;			/* position in the heap */

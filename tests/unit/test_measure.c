@@ -97,7 +97,8 @@ random_texts(void)
 	static const char *const pieces[] = {
 		"a", "Z", "9", " ", "_", "\n", "\r\n", "\r", "\t", "\"", "\\",
 		"/", "\x01", "\x1f", "\xc3\xa9", "\xe2\x82\xac",
-		"\xf0\x9f\x98\x80", "int main(void)", "\n\n", "0123456789abcdef",
+		"\xf0\x9f\x98\x80", "int main(void)", "\n\n",
+		"0123456789abcdef",
 		"\xe4\xb8\xad\xe6\x96\x87"
 	};
 	struct buf text = BUF_INIT, js = BUF_INIT;

@@ -59,7 +59,8 @@ expect_file(void)
 static void
 stage_summaries(void)
 {
-	static const char a[] = "{\"filter\":\"dedup-exact\",\"stage\":\"dedup\","
+	static const char a[] = "{\"filter\":\"dedup-exact\","
+	    "\"stage\":\"dedup\","
 	    "\"shard\":null,\"records\":{\"in\":10,\"out\":7,\"dropped\":2,"
 	    "\"rejected\":1},\"bytes\":{\"in\":100,\"out\":70},"
 	    "\"rejects_by_reason\":{\"bad-json\":1},\"duration_seconds\":0.5}";
