@@ -109,14 +109,15 @@ handle(int c, const char *arg)
 		opts.merge = true;
 		break;
 	case O_OUTLIERS:
-		opts.outliers = (unsigned)opt_u64("--outliers", arg, 0, 1000);
+		opts.outliers = (unsigned)opt_u64("--outliers", arg, 0,
+		    OUTLIERS_MAX);
 		break;
 	case O_PASS:
 		opts.pass = true;
 		break;
 	case O_REPO_CAPACITY:
 		opts.repo_capacity = (unsigned)opt_u64("--repo-capacity", arg,
-		    1, 10000000);
+		    1, REPO_CAPACITY_MAX);
 		break;
 	case O_STAGE_SUMMARY:
 		opts.summaries = xreallocarray(opts.summaries,

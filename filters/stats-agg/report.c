@@ -364,12 +364,14 @@ cand_id(const struct cand *c)
  * from the sketch when more than the kept extremes are outliers).
  */
 static json_object *
-outliers_one(const char *lang, const char *metric, struct extremes *e,
-    const struct ddsketch *d, double zlim, uint64_t *count)
+outliers_one(const char *lang, const char *metric,
+    const struct extremes *heaps, const struct ddsketch *d, double zlim,
+    uint64_t *count)
 {
 	struct zfit f = fit(d);
 	json_object *o, *w, *x, *side;
 	struct flagged *fl;
+	struct extremes sorted, *e = &sorted;
 	uint64_t nhi = 0, nlo = 0;
 	double lim_hi, lim_lo;
 	bool exact_hi = true, exact_lo = true;
@@ -378,6 +380,9 @@ outliers_one(const char *lang, const char *metric, struct extremes *e,
 	*count = 0;
 	if (!f.ok)
 		return NULL;
+	/* sort copies: the state stays mergeable */
+	ext_init(e, heaps->cap);
+	ext_merge(e, heaps);
 	ext_sort(e);
 	lim_hi = exp(f.tmed + zlim * f.scale) - 1;
 	lim_lo = exp(f.tmed - zlim * f.scale) - 1;
@@ -432,6 +437,7 @@ outliers_one(const char *lang, const char *metric, struct extremes *e,
 	}
 	add(o, "worst", w);
 	free(fl);
+	ext_release(e);
 	return o;
 }
 

@@ -1460,7 +1460,8 @@ stats_load(struct stats *s, const char *text, size_t n, struct buf *why)
 		buf_adds(why, why->len ? "" : "bad 'params'");
 		goto done;
 	}
-	if (out > 1000 || rc < 1 || rc > 10000000 || alpha != DD_ALPHA) {
+	if (out > OUTLIERS_MAX || rc < 1 || rc > REPO_CAPACITY_MAX ||
+	    alpha != DD_ALPHA) {
 		buf_adds(why, "'params' out of range or another sketch "
 		    "accuracy");
 		goto done;

@@ -38,6 +38,10 @@ extern const char *const omet_names[OM_N];
 #define LIMIT_LANGUAGES		1000
 #define LIMIT_NAMES		10000	/* extensions, licences, rules, kinds */
 
+/* Bounds of the state parameters (memory: see stats-agg(1)). */
+#define OUTLIERS_MAX		100
+#define REPO_CAPACITY_MAX	1000000
+
 /* The largest integer field value accepted (sums stay exact). */
 #define VALUE_MAX		((uint64_t)1 << 40)
 
