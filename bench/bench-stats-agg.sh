@@ -1,46 +1,32 @@
 #!/bin/bash
-# bench-stats-agg.sh [CORPUS] - stats-agg beside the straightforward Python
-# script (bench/stats_agg_ref.py: json.loads, lists, exact quantiles) and
-# beside cat, on the real corpus; then peak RSS at 1x and 10x the input.
+# bench-stats-agg.sh [CORPUS.jsonl.zst] - stats-agg beside the
+# straightforward Python script (bench/stats_agg_ref.py: json.loads, lists,
+# exact quantiles) and beside cat, on the real corpus; then peak RSS at 1x
+# and 10x the input.
 #
-# CORPUS defaults to ../shared/corpus/code-corpus.jsonl.zst beside the
-# checkout (or beside its parent, for a git worktree); it is decompressed to a temporary file first (TMPDIR), and the
-# 10x input is that file ten times (1.7 GB).  Throughput is MB of NDJSON
-# input (10^6 bytes) per second of wall time, and per CPU second (user +
-# sys: the machine is shared, so CPU time is the steadier per-core figure).
-# stats-agg and cat: best of RUNS (default 3); Python: one run.
-#
-# Environment: RUNS, PY (default /usr/bin/python3), QUICK=1 skips the
-# Python run at 10x (about 100 s).  Runs under flock /tmp/codesift-bench.lock
-# so that benchmarks on a shared machine do not overlap.
+# The corpus is decompressed once (bench/lib.sh corpus_file); the 10x
+# input is that file ten times (1.7 GB, in BENCH_TMP or /tmp, removed at
+# the end).  Throughput is MB of NDJSON input (10^6 bytes) per second of
+# wall time, and per CPU second (user + sys: the machine is shared, so CPU
+# time is the steadier per-core figure).  stats-agg and cat: best of RUNS
+# (default 3); Python: one run.  Environment: RUNS, QUICK=1 skips the
+# Python run at 10x (about 100 s).  Run it through bench/run-all.sh (or
+# under flock /tmp/codesift-bench.lock) so benchmarks do not overlap.
 set -euo pipefail
-if [ -z "${CODESIFT_BENCH_LOCKED:-}" ] && command -v flock > /dev/null; then
-	export CODESIFT_BENCH_LOCKED=1
-	exec flock /tmp/codesift-bench.lock "$0" "$@"
-fi
-top=$(cd "$(dirname "$0")/.." && pwd)
-corpus=${1:-}
-if [ -z "$corpus" ]; then	# ../shared beside the checkout (or a worktree)
-	for d in "$top/../shared" "$top/../../shared"; do
-		corpus=$d/corpus/code-corpus.jsonl.zst
-		[ ! -r "$corpus" ] || break
-	done
-fi
+. "$(dirname "$0")/lib.sh"
+top=$BENCH_TOP
 runs=${RUNS:-3}
-PY=${PY:-/usr/bin/python3}
-bin=${CODESIFT_BIN:-$top/bin}
-[ -x "$bin/stats-agg" ] || { echo "bench: build first (make)" >&2; exit 2; }
-[ -r "$corpus" ] || { echo "bench: cannot read $corpus" >&2; exit 2; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-stats-agg.XXXXXX")
+PY=/usr/bin/python3; [ -x $PY ] || PY=python3
+[ -x "$top/bin/stats-agg" ] || { echo "bench: build first (make)" >&2; exit 2; }
+in=$(corpus_file "${1:-}")
+corpus=${1:-${CORPUS:-$top/../shared/corpus/code-corpus.jsonl.zst}}
+tmp=$(mktemp -d "${BENCH_TMP:-/tmp}/bench-stats-agg.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+bin=$top/bin
+ln -s "$in" "$tmp/in.jsonl"
 
-case $corpus in
-*.zst) zstd -dc "$corpus" > "$tmp/in.jsonl" ;;
-*.gz) gzip -dc "$corpus" > "$tmp/in.jsonl" ;;
-*) cp "$corpus" "$tmp/in.jsonl" ;;
-esac
 for i in 1 2 3 4 5 6 7 8 9 10; do cat "$tmp/in.jsonl"; done > "$tmp/in10.jsonl"
-bytes=$(stat -c %s "$tmp/in.jsonl")
+bytes=$(stat -L -c %s "$tmp/in.jsonl")
 recs=$(wc -l < "$tmp/in.jsonl")
 
 # measure NAME CMD...: best wall time of $runs; sets W (wall s), C (cpu s),
