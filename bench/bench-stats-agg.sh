@@ -9,13 +9,13 @@
 # the end).  Throughput is MB of NDJSON input (10^6 bytes) per second of
 # wall time, and per CPU second (user + sys: the machine is shared, so CPU
 # time is the steadier per-core figure).  stats-agg and cat: best of RUNS
-# (default 3); Python: one run.  Environment: RUNS, QUICK=1 skips the
+# (default 5); Python: one run.  Environment: RUNS, QUICK=1 skips the
 # Python run at 10x (about 100 s).  Run it through bench/run-all.sh (or
 # under flock /tmp/codesift-bench.lock) so benchmarks do not overlap.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 top=$BENCH_TOP
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 PY=/usr/bin/python3; [ -x $PY ] || PY=python3
 [ -x "$top/bin/stats-agg" ] || { echo "bench: build first (make)" >&2; exit 2; }
 in=$(corpus_file "${1:-}")
@@ -86,12 +86,12 @@ py_w=$W py_c=$C py_m=$M
 measure 1 "$bin/stats-agg" --no-progress --json "$tmp/r10.json" \
     "$tmp/in10.jsonl"
 row "stats-agg 10x" $((bytes * 10)) $((recs * 10))
-sa10_m=$M
-py10_m=
+sa10_m=$M sa10_w=$W sa10_c=$C
+py10_m= py10_w= py10_c=
 if [ "${QUICK:-0}" != 1 ]; then
 	measure 1 "$PY" "$top/bench/stats_agg_ref.py" "$tmp/in10.jsonl"
 	row "python stats_agg_ref.py 10x" $((bytes * 10)) $((recs * 10))
-	py10_m=$M
+	py10_m=$M py10_w=$W py10_c=$C
 fi
 
 echo
@@ -99,9 +99,13 @@ echo
     sed 's/^/same measures as the Python script: /'
 awk -v sw="$sa_w" -v sc="$sa_c" -v pw="$py_w" -v pc="$py_c" -v cw="$cat_w" \
     -v cc="$cat_c" -v m1="$sa_m" -v m10="$sa10_m" -v p1="$py_m" \
-    -v p10="$py10_m" 'BEGIN {
+    -v p10="$py10_m" -v sw10="$sa10_w" -v sc10="$sa10_c" -v pw10="$py10_w" \
+    -v pc10="$py10_c" 'BEGIN {
 	printf "ratio stats-agg / python: %.1fx faster (wall), %.1fx (cpu)\n",
 	    pw / sw, pc / sc
+	if (pw10 != "")
+		printf "ratio stats-agg / python at 10x: %.1fx faster (wall), " \
+		    "%.1fx (cpu)\n", pw10 / sw10, pc10 / sc10
 	printf "ratio stats-agg / cat: %.2f of cat'"'"'s speed (wall), %.2f (cpu)\n",
 	    cw / sw, (cc > 0 ? cc : 0.01) / sc
 	printf "peak RSS stats-agg: %.1f MB at 1x, %.1f MB at 10x (%.2fx)\n",
