@@ -94,6 +94,20 @@ setup_file() {
 	[ "$(jq '.histograms.n_tokens | map(.count) | add' "$r")" -eq 500 ]
 }
 
+@test "stats-agg: PII counts from a real pii-scrub run" {
+	d=$BATS_TEST_TMPDIR
+	pii-scrub --no-progress "$SAMPLE" > "$d/scrubbed.jsonl"
+	stats-agg "$d/scrubbed.jsonl" > "$d/r.json"
+	[ "$(jq .pii.checked "$d/r.json")" -eq 500 ]
+	[ "$(jq .pii.found "$d/r.json")" -eq "$(jq -s 'map(.pii.total) | add' "$d/scrubbed.jsonl")" ]
+	[ "$(jq .pii.records "$d/r.json")" -eq "$(jq -s 'map(select(.pii.total > 0)) | length' "$d/scrubbed.jsonl")" ]
+	jq -c '.pii.kinds[] | [.kind, .found, .records]' "$d/r.json" | sort > "$d/got"
+	jq -s -c '[.[].pii | to_entries[] | select(.key != "total" and .value > 0)] |
+	    group_by(.key)[] | [.[0].key, (map(.value) | add), length]' "$d/scrubbed.jsonl" | sort > "$d/want"
+	diff "$d/want" "$d/got"
+	[ -s "$d/got" ]
+}
+
 @test "stats-agg: four shards merged give the same report as one pass" {
 	d=$BATS_TEST_TMPDIR
 	f=$BATS_FILE_TMPDIR/annotated.jsonl
