@@ -99,9 +99,9 @@ EOF
 	done < "$BATS_TEST_TMPDIR/alerts.tsv"
 
 	# and an alert does fire on a failed stage: push one, as a stage script would
-	mkdir "$BATS_TEST_TMPDIR/out.jsonl"	# -o onto a directory: status 3
+	zstd -q -c "$SAMPLE" | head -c 200000 > "$BATS_TEST_TMPDIR/cut.jsonl.zst"
 	"$TOP/pipelines/stages/dedup-exact.sh" --reports "$BATS_TEST_TMPDIR/r2" \
-	    --shard e2e "$SAMPLE" "$BATS_TEST_TMPDIR/out.jsonl" || true
+	    --shard e2e "$BATS_TEST_TMPDIR/cut.jsonl.zst" "$BATS_TEST_TMPDIR/out.jsonl" || true
 	for ((t = 0; t < 150; t++)); do
 		n=$(query 'ALERTS{alertname="CodesiftStageFailed",shard="e2e",alertstate="firing"}')
 		[ "$n" -eq 0 ] || break

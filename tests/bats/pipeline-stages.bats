@@ -101,14 +101,16 @@ split4() {
 @test "stages: a stage that fails pushes its exit status to the Pushgateway" {
 	start_pushgateway
 	cd "$BATS_TEST_TMPDIR"
-	mkdir out.jsonl		# -o onto a directory: a fatal error (3)
+	# a truncated input: a fatal error (3), output incomplete
+	zstd -q -c "$SAMPLE" | head -c 200000 > cut.jsonl.zst
 	PUSHGATEWAY_URL=$PGW_URL run "$ST/dedup-exact.sh" --reports rep --shard 00007 \
-	    "$SAMPLE" out.jsonl
+	    cut.jsonl.zst out.jsonl
 	# a usage error (2) is pushed too, for its own stage
 	PUSHGATEWAY_URL=$PGW_URL "$ST/scrub.sh" --shard 00001 --bogus a b 2>/dev/null || true
 	metrics=$(curl -fsS "$PGW_URL/metrics")
 	stop_pushgateway
 	[ "$status" -eq 3 ]
+	[ ! -e out.jsonl ]
 	grep -q '^codesift_exit_status{filter="pii-scrub",instance="",job="codesift",shard="00001",stage="scrub"} 2$' <<<"$metrics"
 	grep -q '^codesift_exit_status{filter="dedup-exact",instance="",job="codesift",shard="00007",stage="dedup-exact"} 3$' <<<"$metrics"
 	grep -q '^codesift_last_run_timestamp_seconds{filter="dedup-exact",instance="",job="codesift",shard="00007",stage="dedup-exact"}' <<<"$metrics"
