@@ -307,7 +307,17 @@ parse_text(struct rec *r, const char *p, size_t n)
 		err_die("out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, p, (int)n);
-	if (o == NULL || tok->char_offset != (int)n) {
+	/*
+	 * A number at the very end of the text could still go on: json-c
+	 * waits for more input ("continue").  An empty final chunk ends it.
+	 */
+	if (o == NULL &&
+	    json_tokener_get_error(tok) == json_tokener_continue) {
+		o = json_tokener_parse_ex(tok, "", 1);
+		if (o == NULL)
+			rec_fail(r, "bad-json", "%s", json_tokener_error_desc(
+			    json_tokener_get_error(tok)));
+	} else if (o == NULL || tok->char_offset != (int)n) {
 		rec_fail(r, "bad-json", "%s", json_tokener_error_desc(
 		    json_tokener_get_error(tok)));
 		json_object_put(o);
