@@ -1269,16 +1269,21 @@ drain(struct loader *L)
 	return !L->failed;
 }
 
-/* Compile the nodes of every $dynamicAnchor found so far. */
+/*
+ * Compile the nodes of every $dynamicAnchor found so far; with checked,
+ * only those of documents already checked against their meta-schema.
+ */
 static bool
-compile_anchors(struct loader *L)
+compile_anchors(struct loader *L, bool checked)
 {
 	struct jsv *v = L->v;
 	size_t i, k;
 
 	for (i = 0; i < v->nres; i++)
 		for (k = 0; k < v->res[i]->ndyn; k++)
-			if (v->res[i]->dyn[k].node == NULL &&
+			if (checked && !v->res[i]->doc->checked)
+				continue;
+			else if (v->res[i]->dyn[k].node == NULL &&
 			    (v->res[i]->dyn[k].node = node_for(L,
 			    v->res[i]->dyn[k].obj, v->res[i])) == NULL)
 				return false;
@@ -1300,13 +1305,13 @@ check_doc(struct loader *L, struct jdoc *d)
 	struct buf msg = BUF_INIT;
 	size_t n, i;
 
-	d->checked = true;
 	if (meta == NULL || d->forced)
 		meta = d->res->draft == 7 ? URI_D7 "#" : URI_2020;
 	if (!resolve(L, d->res, d->root, meta, &obj, &tres, &ent) ||
 	    (mn = node_for(L, obj, tres)) == NULL || !drain(L) ||
-	    !compile_anchors(L))
+	    !compile_anchors(L, true))
 		return false;
+	d->checked = true;
 	c = jsv_ctx_new(L->v);
 	n = jsv_explain_node(c, mn, d->root, SHOW_META_ERRORS);
 	if (n > 0) {
@@ -1465,15 +1470,24 @@ finish(struct loader *L, struct jdoc *d)
 	struct jsv *v = L->v;
 	size_t i;
 
-	if (d != NULL) {
+	/*
+	 * Check the documents against their meta-schemas before compiling
+	 * them: the meta-schema's message is the clearer one.  Last loaded
+	 * first, so that a custom meta-schema is checked (and its dynamic
+	 * anchors compiled) before the schemas that use it.
+	 */
+	for (i = v->ndocs; i-- > 0 && !L->failed;)
+		if (!v->docs[i]->checked)
+			check_doc(L, v->docs[i]);
+	if (d != NULL && !L->failed) {
 		v->draft = d->res->draft;
 		v->root = node_for(L, d->root, d->res);
 	}
 	if (!L->failed)
 		drain(L);
 	if (!L->failed)
-		compile_anchors(L);
-	/* documents loaded while checking may need checking too */
+		compile_anchors(L, false);
+	/* documents that $refs brought in */
 	for (i = 0; i < v->ndocs && !L->failed; i++)
 		if (!v->docs[i]->checked)
 			check_doc(L, v->docs[i]);

@@ -58,6 +58,7 @@ struct jsv_ctx {
 	struct rframe		*rs;
 	size_t			 nrs, rcap;
 	size_t			 depth;
+	int			 why;		/* inside why_none() */
 	struct buf		 tmp;
 };
 
@@ -499,24 +500,6 @@ show(struct jsv_ctx *c, json_object *o)
 		    json_object_object_length(o) == 1 ? "y" : "ies");
 	else
 		dump(&b, o, 60);
-	r = arena_str(c, &b);
-	buf_release(&b);
-	return r;
-}
-
-static const char *
-show_types(struct jsv_ctx *c, unsigned t)
-{
-	static const char *const names[] = { "null", "boolean", "object",
-	    "array", "number", "string", "integer" };
-	struct buf b = BUF_INIT;
-	const char *r;
-	size_t i;
-
-	for (i = 0; i < 7; i++)
-		if (t & (1u << i))
-			buf_addf(&b, "%s\"%s\"", b.len > 0 ? ", " : "",
-			    names[i]);
 	r = arena_str(c, &b);
 	buf_release(&b);
 	return r;
@@ -1035,6 +1018,48 @@ out:
 	return ok;
 }
 
+/*
+ * Why none of the schemas a[0..n) matches, for the message of anyOf or
+ * oneOf: " (the first error of each; ...)", found by evaluating them
+ * again with errors kept (explaining only), then dropped; or "".
+ */
+static const char *
+why_none(struct jsv_ctx *c, const char *kw, struct jnode *const *a,
+    size_t n, json_object *inst)
+{
+	struct buf b = BUF_INIT;
+	size_t i, mark = c->nerr, total = c->total, max = c->max;
+	const char *r;
+
+	/* one level only: nested anyOfs would multiply the work */
+	if (c->why > 0 || c->nerr >= c->max)
+		return "";
+	c->why++;
+	for (i = 0; i < n && i < 4; i++) {
+		c->max = mark + 1;
+		kpush(c, kw);
+		kpushi(c, i);
+		(void)validate(c, a[i], inst, NULL);
+		kpop(c, 2);
+		if (c->nerr > mark)
+			buf_addf(&b, "%s%s", b.len > 0 ? "; " : " (",
+			    c->errs[mark].message);
+		c->nerr = mark;
+		c->total = total;
+	}
+	if (n > 4 && b.len > 0)
+		buf_adds(&b, "; ...");
+	if (b.len > 0)
+		buf_addc(&b, ')');
+	c->max = max;
+	c->why--;
+	if (b.data == NULL)
+		buf_adds(&b, "");
+	r = arena_str(c, &b);
+	buf_release(&b);
+	return r;
+}
+
 /* The in-place applicators: allOf, anyOf, oneOf, not, if, dependentSchemas. */
 static bool
 check_inplace(struct jsv_ctx *c, const struct jnode *n, json_object *inst,
@@ -1069,7 +1094,8 @@ check_inplace(struct jsv_ctx *c, const struct jnode *n, json_object *inst,
 		}
 		if (cnt == 0) {
 			error(c, "anyOf", "%s matches none of the %zu anyOf "
-			    "schemas", show(c, inst), n->nany);
+			    "schemas%s", show(c, inst), n->nany, full ?
+			    why_none(c, "anyOf", n->any_of, n->nany, inst) : "");
 			FAIL();
 		}
 	}
@@ -1090,7 +1116,8 @@ check_inplace(struct jsv_ctx *c, const struct jnode *n, json_object *inst,
 		}
 		if (cnt == 0) {
 			error(c, "oneOf", "%s matches none of the %zu oneOf "
-			    "schemas", show(c, inst), n->none);
+			    "schemas%s", show(c, inst), n->none, full ?
+			    why_none(c, "oneOf", n->one_of, n->none, inst) : "");
 			FAIL();
 		} else if (cnt > 1) {
 			error(c, "oneOf", "%s matches oneOf schemas %zu and %zu, "
@@ -1186,7 +1213,8 @@ validate(struct jsv_ctx *c, const struct jnode *n, json_object *inst,
 		FAIL();
 	if ((n->has & H_TYPE) && !(n->types & t)) {
 		error(c, "type", "%s is not of type %s", show(c, inst),
-		    show_types(c, n->types));
+		    show_schema_value(c, json_object_object_get(n->src,
+		    "type")));
 		FAIL();
 	}
 	if ((n->has & H_CONST) && !jsv_equal(inst, n->cnst)) {
@@ -1264,7 +1292,7 @@ reset(struct jsv_ctx *c)
 	c->nerr = c->total = 0;
 	c->kp.n = c->ip.n = 0;
 	c->nscope = c->nrs = c->depth = 0;
-	c->quiet = 0;
+	c->quiet = c->why = 0;
 }
 
 bool

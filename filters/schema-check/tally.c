@@ -319,7 +319,7 @@ void
 tally_metrics(const struct tally *t, const struct tally_meta *m,
     struct metrics *mx)
 {
-	struct buf lb = BUF_INIT;
+	struct buf lb = BUF_INIT, name = BUF_INIT;
 	uint64_t failed = m->records - t->passed;
 	size_t i;
 
@@ -335,25 +335,27 @@ tally_metrics(const struct tally *t, const struct tally_meta *m,
 	metrics_gauge(mx, "codesift_check_gate_failed",
 	    "1 if the --max-fail gate failed in the last run.", NULL,
 	    m->gate_failed ? 1 : 0);
-	metrics_family(mx, "codesift_quality_rule_failures", "gauge",
-	    "Records failing each quality rule in the last run.");
+	metrics_family(mx, "codesift_quality_failed", "gauge",
+	    "Records failing each quality rule (rule=\"<id>\") and each JSON "
+	    "Schema keyword (rule=\"schema:<keyword>\") in the last run.");
 	for (i = 0; m->q != NULL && i < m->q->n; i++) {
 		if (!m->q->r[i].enabled)
 			continue;
 		buf_reset(&lb);
 		metrics_label(&lb, "rule", m->q->r[i].id);
-		metrics_sample(mx, "codesift_quality_rule_failures",
-		    "codesift_quality_rule_failures", lb.data,
+		metrics_sample(mx, "codesift_quality_failed",
+		    "codesift_quality_failed", lb.data,
 		    (double)t->rule_failed[i]);
 	}
-	metrics_family(mx, "codesift_schema_keyword_failures", "gauge",
-	    "Records failing each JSON Schema keyword in the last run.");
 	for (i = 0; i < t->keywords.n; i++) {
 		buf_reset(&lb);
-		metrics_label(&lb, "keyword", t->keywords.k[i].key);
-		metrics_sample(mx, "codesift_schema_keyword_failures",
-		    "codesift_schema_keyword_failures", lb.data,
+		buf_reset(&name);
+		buf_addf(&name, "schema:%s", t->keywords.k[i].key);
+		metrics_label(&lb, "rule", name.data);
+		metrics_sample(mx, "codesift_quality_failed",
+		    "codesift_quality_failed", lb.data,
 		    (double)t->keywords.k[i].failed);
 	}
+	buf_release(&name);
 	buf_release(&lb);
 }
