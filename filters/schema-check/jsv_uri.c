@@ -91,7 +91,8 @@ remove_dots(const char *in, size_t n, struct buf *out)
 				out->len--;
 			if (out->len > 0)
 				out->len--;
-			out->data[out->len] = '\0';
+			if (out->data != NULL)
+				out->data[out->len] = '\0';
 			if (end) {
 				buf_addc(out, '/');
 				i = n;

@@ -1028,22 +1028,31 @@ why_none(struct jsv_ctx *c, const char *kw, struct jnode *const *a,
     size_t n, json_object *inst)
 {
 	struct buf b = BUF_INIT;
-	size_t i, mark = c->nerr, total = c->total, max = c->max;
+	size_t i, mark = c->nerr, total = c->total, max = c->max, here;
 	const char *r;
 
 	/* one level only: nested anyOfs would multiply the work */
 	if (c->why > 0 || c->nerr >= c->max)
 		return "";
 	c->why++;
+	buf_reset(&c->tmp);
+	render(&c->ip, NULL, &c->tmp);
+	here = c->tmp.len;
 	for (i = 0; i < n && i < 4; i++) {
 		c->max = mark + 1;
 		kpush(c, kw);
 		kpushi(c, i);
 		(void)validate(c, a[i], inst, NULL);
 		kpop(c, 2);
-		if (c->nerr > mark)
-			buf_addf(&b, "%s%s", b.len > 0 ? "; " : " (",
-			    c->errs[mark].message);
+		if (c->nerr > mark) {
+			const struct jsv_error *e = &c->errs[mark];
+
+			buf_adds(&b, b.len > 0 ? "; " : " (");
+			/* deeper than here: say where */
+			if (strlen(e->instance) > here)
+				buf_addf(&b, "%s: ", e->instance);
+			buf_adds(&b, e->message);
+		}
 		c->nerr = mark;
 		c->total = total;
 	}
