@@ -7,7 +7,6 @@
  * and to copy every literal verbatim.  It never has to accept valid code
  * only: any input gives some output, and unknown constructs pass through.
  */
-#include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -171,6 +170,9 @@ norm_format(const char *s, size_t n, struct buf *out)
 
 /* ---- the code lexer ---- */
 
+/* What a token is, for the blanks it needs around it. */
+enum tclass { T_NONE, T_WORD, T_OP, T_DELIM, T_LIT };
+
 struct lexer {
 	unsigned	 f;
 	const char	*s;
@@ -183,15 +185,32 @@ struct lexer {
 	size_t		 ind_off, ind_len;
 	size_t		 word_off, word_len;	/* last word in out */
 	bool		 last_word;	/* the last token was a word */
+	enum tclass	 last;		/* class of the last token */
 	const char	*hd;		/* pending here-document delimiter */
 	size_t		 hd_len;
 	bool		 hd_tabs;	/* <<- strips leading tabs */
 };
 
+/* ASCII word characters: letters, digits, '_', '$' (and UTF-8: >= 0x80). */
+static const unsigned char word_char[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['_'] = 1, ['$'] = 1
+};
+
 static inline bool
 is_word(unsigned char c)
 {
-	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+	return c >= 0x80 || word_char[c] != 0;
 }
 
 /* Punctuation that never joins a neighbour into a longer token. */
@@ -202,9 +221,25 @@ is_delim(unsigned char c)
 	    c == '}' || c == ';' || c == ',';
 }
 
-/* Before a token starting with c: the separator it needs, indentation. */
+/*
+ * Must a blank between tokens of classes a and b stay?  Two words, or two
+ * operators ("a - -b"), would join; a word and a literal may be a prefix
+ * or suffix (L"x", "x"_s); two literals may fuse ("" "x" vs """x").  A
+ * delimiter, or an operator beside a word or a literal, never joins.
+ */
+static bool
+blank_matters(enum tclass a, enum tclass b)
+{
+	if (a == T_DELIM || b == T_DELIM)
+		return false;
+	if (a == T_OP || b == T_OP)
+		return a == b;
+	return true;		/* words and literals */
+}
+
+/* Before a token of class c: the separator it needs, indentation. */
 static void
-prefix(struct lexer *lx, unsigned char c)
+prefix(struct lexer *lx, enum tclass c)
 {
 	struct buf *o = lx->out;
 	bool bol = o->len == 0 || o->data[o->len - 1] == '\n';
@@ -214,15 +249,7 @@ prefix(struct lexer *lx, unsigned char c)
 			buf_addc(o, '\n');
 		bol = true;
 	} else if (lx->pend_sp && !bol) {
-		unsigned char p = (unsigned char)o->data[o->len - 1];
-
-		/*
-		 * A blank between two words, or two operator characters
-		 * ("a - -b"), separates tokens; next to a delimiter or
-		 * between a word and an operator it cannot.
-		 */
-		if ((lx->f & F_WS_KEEP) || (is_word(p) == is_word(c) &&
-		    !is_delim(p) && !is_delim(c)))
+		if ((lx->f & F_WS_KEEP) || blank_matters(lx->last, c))
 			buf_addc(o, ' ');
 	}
 	if (lx->line_start) {
@@ -233,16 +260,18 @@ prefix(struct lexer *lx, unsigned char c)
 	lx->pend_sp = lx->pend_nl = false;
 }
 
-/* Emit s[i..j) as one token (verbatim). */
-static void
-token(struct lexer *lx, size_t j, bool word)
+/* Emit s[i..j) as one token of class c (verbatim). */
+static inline void
+token(struct lexer *lx, size_t j, enum tclass c)
 {
-	prefix(lx, (unsigned char)lx->s[lx->i]);
-	if (word) {
+	if (lx->pend_sp || lx->pend_nl || lx->line_start)
+		prefix(lx, c);
+	if (c == T_WORD) {
 		lx->word_off = lx->out->len;
 		lx->word_len = j - lx->i;
 	}
-	lx->last_word = word;
+	lx->last_word = c == T_WORD;
+	lx->last = c;
 	buf_add(lx->out, lx->s + lx->i, j - lx->i);
 	lx->i = j;
 }
@@ -390,7 +419,7 @@ heredoc_body(struct lexer *lx)
 	const char *s = lx->s, *nl;
 	size_t i = lx->i, k;
 
-	prefix(lx, '\n');
+	prefix(lx, T_LIT);
 	for (;;) {
 		if (i >= lx->n)
 			break;
@@ -413,7 +442,8 @@ heredoc_body(struct lexer *lx)
 	buf_add(lx->out, s + lx->i, i - lx->i);
 	lx->i = i;
 	lx->hd = NULL;
-	lx->last_word = true;
+	lx->last_word = false;
+	lx->last = T_LIT;
 	lx->pend_nl = true;
 }
 
@@ -536,18 +566,33 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 	if ((lx.f & F_SHEBANG) && starts(&lx, 0, "#!")) {
 		const char *nl = memchr(lx.s, '\n', lx.n);
 
-		token(&lx, nl != NULL ? (size_t)(nl - lx.s) : lx.n, false);
+		token(&lx, nl != NULL ? (size_t)(nl - lx.s) : lx.n, T_LIT);
 		lx.pend_nl = true;
 	}
 	while (lx.i < lx.n) {
 		c = (unsigned char)lx.s[lx.i];
+		if (is_word(c)) {
+			size_t r;
+
+			for (j = lx.i + 1; j < lx.n &&
+			    is_word((unsigned char)lx.s[j]); j++)
+				;
+			if ((lx.f & (F_CPP_RAW | F_RUST_RAW)) &&
+			    (r = raw_string_end(&lx, lx.i, j)) != 0)
+				token(&lx, r, T_LIT);
+			else
+				token(&lx, j, T_WORD);
+			continue;
+		}
 		if (c == '\n') {
 			newline(&lx);
 			continue;
 		}
 		if (is_blank(c)) {
+			for (lx.i++; lx.i < lx.n &&
+			    is_blank((unsigned char)lx.s[lx.i]); lx.i++)
+				;
 			lx.pend_sp = true;
-			lx.i++;
 			continue;
 		}
 		if (c == '/' && (lx.f & F_SLASH_LINE) && starts(&lx, lx.i, "//")) {
@@ -572,13 +617,13 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 		if (c == '#' && (lx.f & F_PREPROC) && lx.line_start) {
 			lx.preproc = true;
 			lx.pend_nl = true;
-			token(&lx, lx.i + 1, false);
+			token(&lx, lx.i + 1, T_OP);
 			continue;
 		}
 		if (c == '\\') {
 			/* an escaped character or line continuation */
 			j = lx.i + 2 <= lx.n ? lx.i + 2 : lx.n;
-			token(&lx, j, false);
+			token(&lx, j, T_OP);
 			continue;
 		}
 		if (c == '"') {
@@ -586,7 +631,7 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 			    starts(&lx, lx.i, "\"\"\"");
 
 			token(&lx, string_end(&lx, lx.i, '"', triple ? 3 : 1,
-			    true, triple || (lx.f & F_ML_STR)), false);
+			    true, triple || (lx.f & F_ML_STR)), T_LIT);
 			continue;
 		}
 		if (c == '\'' && (lx.f & F_SQ_STR)) {
@@ -597,17 +642,17 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 			    (lx.i > 0 && lx.s[lx.i - 1] == '$');
 
 			token(&lx, string_end(&lx, lx.i, '\'', triple ? 3 : 1,
-			    esc, triple || (lx.f & F_ML_STR)), false);
+			    esc, triple || (lx.f & F_ML_STR)), T_LIT);
 			continue;
 		}
 		if (c == '\'' && (lx.f & F_SQ_CHAR) &&
 		    (j = char_end(&lx, lx.i)) != 0) {
-			token(&lx, j, false);
+			token(&lx, j, T_LIT);
 			continue;
 		}
 		if (c == '`' && (lx.f & (F_BACKTICK | F_BACKTICK_RAW))) {
 			token(&lx, string_end(&lx, lx.i, '`', 1,
-			    (lx.f & F_BACKTICK) != 0, true), false);
+			    (lx.f & F_BACKTICK) != 0, true), T_LIT);
 			continue;
 		}
 		if (c == '@' && (lx.f & F_CS_VERB) && starts(&lx, lx.i, "@\"")) {
@@ -619,29 +664,17 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 					else
 						break;
 				}
-			token(&lx, j < lx.n ? j + 1 : lx.n, false);
+			token(&lx, j < lx.n ? j + 1 : lx.n, T_LIT);
 			continue;
 		}
 		if (c == '/' && (lx.f & F_REGEX) && regex_allowed(&lx) &&
 		    (j = regex_end(&lx, lx.i)) != 0) {
-			token(&lx, j, false);
+			token(&lx, j, T_LIT);
 			continue;
 		}
 		if (c == '<' && (lx.f & F_HEREDOC) && starts(&lx, lx.i, "<<"))
 			heredoc_open(&lx, lx.i);
-		if (is_word(c)) {
-			size_t r;
-
-			for (j = lx.i; j < lx.n && is_word((unsigned char)lx.s[j]);
-			    j++)
-				;
-			if ((r = raw_string_end(&lx, lx.i, j)) != 0)
-				token(&lx, r, false);
-			else
-				token(&lx, j, true);
-			continue;
-		}
-		token(&lx, lx.i + 1, false);
+		token(&lx, lx.i + 1, is_delim(c) ? T_DELIM : T_OP);
 	}
 	if (out->len > 0 && out->data[out->len - 1] != '\n')
 		buf_addc(out, '\n');
