@@ -499,6 +499,16 @@ in_range(__m128i v, char lo, char hi)
 	    d);
 }
 
+/* Set bits of a 16-bit mask (no popcnt instruction in baseline x86-64). */
+static inline unsigned
+popcount16(unsigned v)
+{
+	v = v - ((v >> 1) & 0x5555u);
+	v = (v & 0x3333u) + ((v >> 2) & 0x3333u);
+	v = (v + (v >> 4)) & 0x0F0Fu;
+	return (v + (v >> 8)) & 0x1Fu;
+}
+
 /* ASCII letters and digits of v, as a mask. */
 static inline __m128i
 alnum16(__m128i v)
@@ -545,8 +555,8 @@ measure(const char *text, size_t n, struct qstats *st)
 			unsigned prev = 0, pos;
 
 			if ((ctl & ~(nl | tab)) == 0) {
-				alnum += (uint64_t)__builtin_popcount(
-				    (unsigned)_mm_movemask_epi8(alnum16(v)));
+				alnum += popcount16((unsigned)_mm_movemask_epi8(
+				    alnum16(v)));
 				ascii += 16;
 				while (nl != 0) {
 					pos = (unsigned)__builtin_ctz(nl);
