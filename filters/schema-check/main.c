@@ -233,6 +233,7 @@ struct shared {
 struct worker {
 	const struct shared	*sh;
 	struct jsv_ctx		*jc;
+	struct qctx		*qc;
 	struct qresult		*qres;
 	struct tally		 t;
 	struct json_tokener	*tok;
@@ -478,8 +479,8 @@ check(void *ctx, struct rec *r, struct pool_verdict *v)
 		} else
 			have = rec_str(r, o->field, &text) == REC_GOT;
 		if (have) {
-			nfailed = qrules_check(sh->q, text.p, text.n, lang.p,
-			    lang.n, w->qres, NULL);
+			nfailed = qrules_check(sh->q, w->qc, text.p, text.n,
+			    lang.p, lang.n, w->qres, NULL);
 			for (i = 0; i < sh->q->n; i++)
 				w->t.rule_applied[i] += w->qres[i].applied;
 		} else if (schema_ok) {
@@ -717,6 +718,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < opts.threads; i++) {
 		w[i].sh = &sh;
 		w[i].jc = v != NULL ? jsv_ctx_new(v) : NULL;
+		w[i].qc = q != NULL ? qctx_new(q) : NULL;
 		w[i].qres = xcalloc(q != NULL ? q->n + 1 : 1,
 		    sizeof(*w[i].qres));
 		tally_init(&w[i].t, q != NULL ? q->n : 0);
@@ -734,6 +736,7 @@ main(int argc, char *argv[])
 
 	for (i = 0; i < opts.threads; i++) {
 		jsv_ctx_free(w[i].jc);
+		qctx_free(w[i].qc);
 		free(w[i].qres);
 		tally_release(&w[i].t);
 		if (w[i].tok != NULL)

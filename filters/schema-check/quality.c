@@ -18,6 +18,8 @@
  *              (?:\\u[0-9A-Fa-f]{4}){8,} (their union) / all characters
  *   header     the first header_lines lines; markers match ignoring ASCII
  *              case
+ *   PII        the findings of the pii-scrub engine (common/pii.h) with
+ *              the default catalogue (or pii_rules), of the rule's kinds
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -39,7 +41,7 @@
 static const char *const check_names[Q_NCHECKS] = {
 	"max_bytes", "min_bytes", "max_line_length", "mean_line_length",
 	"min_alnum_fraction", "max_encoded_fraction", "generated_markers",
-	"max_replacement_chars", "max_nul_chars"
+	"max_replacement_chars", "max_nul_chars", "max_pii"
 };
 
 const char *
@@ -68,6 +70,18 @@ bad(struct buf *err, const char *name, const char *id, const char *fmt, ...)
 	buf_vaddf(err, fmt, ap);
 	va_end(ap);
 	return false;
+}
+
+static void
+free_strings(char **a, size_t n)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(a[i]);
+	free(a);
 }
 
 static bool
@@ -150,6 +164,7 @@ parse_rule(json_object *o, struct qrule *r, const char *name,
 	r->id = xstrdup(id);
 	r->header_lines = 5;
 	r->max_run = UINT64_MAX;
+	r->pii_kinds = PII_ALL_KINDS;
 	r->enabled = true;
 	json_object_object_foreach(o, k, val) {
 		if (strcmp(k, "id") == 0)
@@ -198,6 +213,40 @@ parse_rule(json_object *o, struct qrule *r, const char *name,
 			if (!get_strings(val, &r->markers, &r->nmarkers, true))
 				return bad(err, name, id, "'markers' must be an "
 				    "array of non-empty strings");
+		} else if (strcmp(k, "kinds") == 0) {
+			char **kinds = NULL;
+			size_t nk = 0, i;
+			int kind;
+
+			if (!get_strings(val, &kinds, &nk, false)) {
+				free_strings(kinds, nk);
+				return bad(err, name, id, "'kinds' must be an "
+				    "array of PII kinds");
+			}
+			r->pii_kinds = 0;
+			for (i = 0; i < nk; i++) {
+				kind = pii_kind_parse(kinds[i], strlen(kinds[i]));
+				if (kind < 0) {
+					bad(err, name, id, "unknown PII kind '%s'",
+					    kinds[i]);
+					free_strings(kinds, nk);
+					return false;
+				}
+				r->pii_kinds |= 1u << kind;
+			}
+			free_strings(kinds, nk);
+			if (r->pii_kinds == 0)
+				return bad(err, name, id, "'kinds' is empty");
+		} else if (strcmp(k, "private_ips") == 0) {
+			if (!json_object_is_type(val, json_type_boolean))
+				return bad(err, name, id, "'private_ips' must be "
+				    "true or false");
+			r->private_ips = json_object_get_boolean(val);
+		} else if (strcmp(k, "pii_rules") == 0) {
+			if (!json_object_is_type(val, json_type_string))
+				return bad(err, name, id, "'pii_rules' must be "
+				    "a file name");
+			r->pii_rules = xstrdup(json_object_get_string(val));
 		} else if (strcmp(k, "header_lines") == 0) {
 			if (!get_count(val, &r->header_lines) ||
 			    r->header_lines == 0)
@@ -223,22 +272,14 @@ parse_rule(json_object *o, struct qrule *r, const char *name,
 	if (r->check != Q_MAX_ENCODED && r->max_run != UINT64_MAX)
 		return bad(err, name, id, "'max_run' only applies to "
 		    "'max_encoded_fraction'");
+	if (r->check != Q_MAX_PII && (r->pii_rules != NULL ||
+	    r->private_ips || r->pii_kinds != PII_ALL_KINDS))
+		return bad(err, name, id, "'kinds', 'private_ips' and "
+		    "'pii_rules' only apply to 'max_pii'");
 	if (r->nlangs > 0 && r->nskip > 0)
 		return bad(err, name, id, "give 'languages' or "
 		    "'skip_languages', not both");
 	return true;
-}
-
-static void
-free_strings(char **a, size_t n)
-{
-	size_t i;
-
-	if (a == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(a[i]);
-	free(a);
 }
 
 void
@@ -254,6 +295,8 @@ qrules_free(struct qrules *q)
 		free_strings(q->r[i].langs, q->r[i].nlangs);
 		free_strings(q->r[i].skip, q->r[i].nskip);
 		free_strings(q->r[i].markers, q->r[i].nmarkers);
+		free(q->r[i].pii_rules);
+		pii_rules_free(q->r[i].pii);
 	}
 	free(q->r);
 	free(q->name);
@@ -413,10 +456,59 @@ qrules_select(struct qrules *q, const char *only, const char *skip,
 	if ((only != NULL && !check_list(q, only, "--only", err)) ||
 	    (skip != NULL && !check_list(q, skip, "--skip", err)))
 		return false;
-	for (i = 0; i < q->n; i++)
-		q->r[i].enabled = (only == NULL || in_list(only, q->r[i].id)) &&
-		    (skip == NULL || !in_list(skip, q->r[i].id));
+	for (i = 0; i < q->n; i++) {
+		struct qrule *r = &q->r[i];
+		struct pii_config cfg = PII_CONFIG_INIT;
+		struct buf e = BUF_INIT;
+
+		r->enabled = (only == NULL || in_list(only, r->id)) &&
+		    (skip == NULL || !in_list(skip, r->id));
+		if (!r->enabled || r->check != Q_MAX_PII || r->pii != NULL)
+			continue;
+		cfg.rules_file = r->pii_rules;
+		cfg.kinds = r->pii_kinds;
+		cfg.private_ips = r->private_ips;
+		if ((r->pii = pii_rules_load(&cfg, &e)) == NULL) {
+			buf_reset(err);
+			buf_addf(err, "%s: rule '%s': %s", q->name, r->id,
+			    e.data);
+			buf_release(&e);
+			return false;
+		}
+	}
 	return true;
+}
+
+struct qctx {
+	struct pii_match	**m;	/* per rule, for the PII rules */
+	size_t			  n;
+};
+
+struct qctx *
+qctx_new(const struct qrules *q)
+{
+	struct qctx *c = xcalloc(1, sizeof(*c));
+	size_t i;
+
+	c->n = q->n;
+	c->m = xcalloc(q->n + 1, sizeof(*c->m));
+	for (i = 0; i < q->n; i++)
+		if (q->r[i].enabled && q->r[i].pii != NULL)
+			c->m[i] = pii_match_new(q->r[i].pii);
+	return c;
+}
+
+void
+qctx_free(struct qctx *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		pii_match_free(c->m[i]);
+	free(c->m);
+	free(c);
 }
 
 /* ---- measuring ---- */
@@ -895,8 +987,9 @@ in_scope(const struct qrule *r, const char *lang, size_t n)
 }
 
 size_t
-qrules_check(const struct qrules *q, const char *text, size_t n,
-    const char *lang, size_t langlen, struct qresult *res, struct qstats *st)
+qrules_check(const struct qrules *q, struct qctx *c, const char *text,
+    size_t n, const char *lang, size_t langlen, struct qresult *res,
+    struct qstats *st)
 {
 	struct qstats local;
 	const struct qrule *r;
@@ -909,16 +1002,17 @@ qrules_check(const struct qrules *q, const char *text, size_t n,
 	memset(st, 0, sizeof(*st));
 	for (i = 0; i < q->n; i++) {
 		r = &q->r[i];
+		memset(&res[i], 0, sizeof(res[i]));
 		res[i].applied = r->enabled && in_scope(r, lang, langlen);
-		res[i].failed = false;
-		res[i].value = 0;
 		if (!res[i].applied)
 			continue;
 		if (r->check == Q_MAX_ENCODED)
 			need_encoded = true;
 		if (r->check != Q_MAX_BYTES && r->check != Q_MIN_BYTES &&
-		    r->check != Q_GENERATED)
+		    r->check != Q_GENERATED && r->check != Q_MAX_PII)
 			need_measure = true;
+		if (r->check == Q_MAX_PII && (c == NULL || c->m[i] == NULL))
+			err_bug("PII rule '%s' without its scanner", r->id);
 	}
 	st->bytes = n;
 	if (need_measure)
@@ -972,6 +1066,16 @@ qrules_check(const struct qrules *q, const char *text, size_t n,
 			v = (double)st->nul;
 			res[i].failed = v > r->threshold;
 			break;
+		case Q_MAX_PII: {
+			const struct pii_finding *f;
+			size_t k, nf = pii_scan(c->m[i], text, n, &f);
+
+			for (k = 0; k < nf; k++)
+				res[i].pii[f[k].kind]++;
+			v = (double)nf;
+			res[i].failed = v > r->threshold;
+			break;
+		}
 		default:
 			v = 0;
 			break;
@@ -1024,6 +1128,22 @@ qrule_explain(const struct qrule *r, const struct qresult *res,
 		buf_addf(b, "%.0f NUL character%s > %.0f", res->value,
 		    res->value == 1 ? "" : "s", t);
 		break;
+	case Q_MAX_PII: {
+		size_t k;
+		bool first = true;
+
+		buf_addf(b, "%.0f PII finding%s > %.0f (", res->value,
+		    res->value == 1 ? "" : "s", t);
+		for (k = 0; k < PII_NKINDS; k++)
+			if (res->pii[k] > 0) {
+				buf_addf(b, "%s%s %u", first ? "" : ", ",
+				    pii_kind_name((enum pii_kind)k),
+				    (unsigned)res->pii[k]);
+				first = false;
+			}
+		buf_addc(b, ')');
+		break;
+	}
 	default:
 		break;
 	}

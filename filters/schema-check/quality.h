@@ -7,14 +7,17 @@
  * (The Stack, StarCoder): text size, longest and mean line, the share of
  * alphanumeric characters, encoded blobs (base64, hex and \u runs),
  * auto-generated markers in the header, replacement characters (a lossy
- * decode) and NUL bytes.  Lengths count characters (code points) and lines
+ * decode), NUL bytes, and PII or secrets left in the text (the rule engine
+ * of common/pii.h, the one pii-scrub redacts with).  Lengths count
+ * characters (code points) and lines
  * split as Python's str.splitlines() does, so that the figures are those of
  * the usual Python filters (bigcode-dataset's preprocessing).
  *
  * Loading is strict: an unknown key, check or language scope error is a
- * configuration error naming the file and the rule.  A struct qrules is
- * immutable once loaded (after qrules_select()); each thread evaluates
- * with its own struct qctx.
+ * configuration error naming the file and the rule.  qrules_select()
+ * chooses the rules to run and loads what they need (the PII catalogue);
+ * after it a struct qrules is immutable and shared by threads, each of
+ * which evaluates with its own struct qctx.
  */
 #ifndef CODESIFT_QUALITY_H
 #define CODESIFT_QUALITY_H
@@ -24,6 +27,7 @@
 #include <stdint.h>
 
 #include "mem.h"
+#include "pii.h"
 
 enum qcheck {
 	Q_MAX_BYTES,		/* UTF-8 bytes > threshold */
@@ -36,6 +40,7 @@ enum qcheck {
 	Q_GENERATED,		/* markers in the header > threshold */
 	Q_MAX_REPLACEMENT,	/* U+FFFD characters > threshold */
 	Q_MAX_NUL,		/* NUL characters > threshold */
+	Q_MAX_PII,		/* PII findings > threshold */
 	Q_NCHECKS
 };
 
@@ -52,6 +57,10 @@ struct qrule {
 	char		**markers;	/* Q_GENERATED: lower-case ASCII */
 	size_t		 nmarkers;
 	uint64_t	 header_lines;	/* Q_GENERATED */
+	unsigned	 pii_kinds;	/* Q_MAX_PII: mask of enum pii_kind */
+	bool		 private_ips;	/* Q_MAX_PII: report those too */
+	char		*pii_rules;	/* Q_MAX_PII: catalogue file, or NULL */
+	struct pii_rules *pii;		/* loaded by qrules_select() */
 	bool		 enabled;
 };
 
@@ -72,10 +81,16 @@ void	qrules_free(struct qrules *q);
 
 /*
  * Keep only the rules whose ids are in only (comma-separated; NULL: all)
- * and not in skip.  False with a message naming an unknown id.
+ * and not in skip, and load the PII catalogue of the PII rules kept.
+ * False with a message naming an unknown id or the catalogue's error.
  */
 bool	qrules_select(struct qrules *q, const char *only, const char *skip,
 	    struct buf *err);
+
+/* Per-thread state: the PII scanners.  NULL-safe free. */
+struct qctx;
+struct qctx *qctx_new(const struct qrules *q);
+void	qctx_free(struct qctx *c);
 
 /* Figures of one text, computed in one pass (plus one for encoded runs). */
 struct qstats {
@@ -92,19 +107,23 @@ struct qresult {
 	bool		 failed;
 	bool		 applied;	/* in scope for the language */
 	double		 value;		/* the measured figure */
+	uint32_t	 pii[PII_NKINDS];	/* Q_MAX_PII: findings by kind */
 };
 
 /*
  * Evaluate every enabled rule on text[0..n) (valid UTF-8) of a record in
- * language lang[0..langlen) (may be empty).  res[i] receives rule i's
- * outcome; returns how many rules failed.  st (may be NULL) receives the
- * figures.
+ * language lang[0..langlen) (may be empty), with the thread's c (NULL is
+ * fine when no PII rule is enabled).  res[i] receives rule i's outcome;
+ * returns how many rules failed.  st (may be NULL) receives the figures.
  */
-size_t	qrules_check(const struct qrules *q, const char *text, size_t n,
-	    const char *lang, size_t langlen, struct qresult *res,
+size_t	qrules_check(const struct qrules *q, struct qctx *c, const char *text,
+	    size_t n, const char *lang, size_t langlen, struct qresult *res,
 	    struct qstats *st);
 
-/* One line on rule i's outcome: "longest line 1520 > 1000". */
+/*
+ * One line on rule i's outcome: "longest line 1520 > 1000".  PII rules
+ * name kinds and counts only, never a value.
+ */
 void	qrule_explain(const struct qrule *r, const struct qresult *res,
 	    struct buf *b);
 

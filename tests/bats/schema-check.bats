@@ -95,7 +95,7 @@ rules_fixture() {
 	run --separate-stderr schema-check --mark --id-field fixture_id --rejects "$T/rej" \
 	    "$FX/final.jsonl" "$FX/schema-errors.jsonl" "$FX/rules.jsonl"
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 37 ]
+	[ "${#lines[@]}" -eq 38 ]
 	[ ! -s "$T/rej" ]
 	# each output line is its input line plus one member
 	diff <(printf '%s\n' "$output" | jq -c 'del(.quality)') \
@@ -112,25 +112,25 @@ rules_fixture() {
 
 @test "schema-check: --max-fail: exit 1 above the limit, after writing everything" {
 	cat "$FX/final.jsonl" "$FX/rules.jsonl" > "$T/in.jsonl"
-	# 31 records, 8 fail
-	run --separate-stderr schema-check --max-fail 8 --rejects "$T/rej" "$T/in.jsonl"
+	# 32 records, 9 fail
+	run --separate-stderr schema-check --max-fail 9 --rejects "$T/rej" "$T/in.jsonl"
 	[ "$status" -eq 0 ]
-	run --separate-stderr schema-check --max-fail 7 --rejects "$T/rej" -o "$T/out" "$T/in.jsonl"
+	run --separate-stderr schema-check --max-fail 8 --rejects "$T/rej" -o "$T/out" "$T/in.jsonl"
 	[ "$status" -eq 1 ]
 	[ "$(wc -l < "$T/out")" -eq 23 ]
-	[ "$(wc -l < "$T/rej")" -eq 8 ]
-	[[ "$stderr" == *"schema-check: 8 of 31 records failed, more than --max-fail 7"* ]]
+	[ "$(wc -l < "$T/rej")" -eq 9 ]
+	[[ "$stderr" == *"schema-check: 9 of 32 records failed, more than --max-fail 8"* ]]
 	run --separate-stderr schema-check --max-fail 25% "$T/in.jsonl"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"8 of 31 records failed (25.81%), more than --max-fail 25%"* ]]
-	run --separate-stderr schema-check --max-fail 26% "$T/in.jsonl"
+	[[ "$stderr" == *"9 of 32 records failed (28.1"*"%), more than --max-fail 25%"* ]]
+	run --separate-stderr schema-check --max-fail 29% "$T/in.jsonl"
 	[ "$status" -eq 0 ]
 	# --mark keeps the records, the gate still counts them
 	run --separate-stderr schema-check --mark --max-fail 0 --summary "$T/s.json" "$T/in.jsonl"
 	[ "$status" -eq 1 ]
-	[ "${#lines[@]}" -eq 31 ]
+	[ "${#lines[@]}" -eq 32 ]
 	[ "$(jq .status "$T/s.json")" -eq 1 ]
-	[ "$(jq .stats.failed "$T/s.json")" -eq 8 ]
+	[ "$(jq .stats.failed "$T/s.json")" -eq 9 ]
 	# records that cannot be read fail the gate too
 	printf '{"a":\nnot json\n' | cat "$FX/final.jsonl" - > "$T/bad.jsonl"
 	run --separate-stderr schema-check --max-fail 1 "$T/bad.jsonl"
@@ -147,37 +147,66 @@ rules_fixture() {
 	run --separate-stderr schema-check --id-field fixture_id --max-fail 90% --report "$T/r.json" -o /dev/null "$T/in.jsonl"
 	[ "$status" -eq 0 ]
 	jq . "$T/r.json" > /dev/null
-	[ "$(jq -c '[.records, .passed, .failed]' "$T/r.json")" = '[19,3,16]' ]
+	[ "$(jq -c '[.records, .passed, .failed]' "$T/r.json")" = '[20,3,17]' ]
 	[ "$(jq -c .gate "$T/r.json")" = '{"max_fail":"90%","failed":false}' ]
 	for r in max-size min-size max-line-length mean-line-length alnum-fraction \
-	    encoded-data auto-generated valid-utf8 no-nul; do
+	    encoded-data auto-generated valid-utf8 no-nul no-pii; do
 		[ "$(jq -c --arg r "$r" '.rules.by_rule[$r] | [.failed, .first_ids]' "$T/r.json")" = "[1,[\"fail-$r\"]]" ]
 	done
-	[ "$(jq '.rules.by_rule["max-size"].applied' "$T/r.json")" -eq 18 ]
+	[ "$(jq '.rules.by_rule["max-size"].applied' "$T/r.json")" -eq 19 ]
 	[ "$(jq -c '.schema.keywords | map_values(.failed)' "$T/r.json")" = '{"enum":1,"minimum":1,"pattern":2,"required":1,"type":1}' ]
 	[ "$(jq -c '.schema.keywords.pattern.first_ids' "$T/r.json")" = '["bad-license-pattern","bad-blob-id"]' ]
 	[ "$(jq .schema.failed "$T/r.json")" -eq 6 ]
-	[ "$(jq -c '.unchecked["bad-json"] | [.failed, .first_ids]' "$T/r.json")" = '[1,["-:19"]]' ] ||
-	    [ "$(jq -c '.unchecked["bad-json"] | [.failed, .first_ids[0]]' "$T/r.json")" = "[1,\"$T/in.jsonl:19\"]" ]
+	[ "$(jq -c '.unchecked["bad-json"] | [.failed, .first_ids]' "$T/r.json")" = "[1,[\"$T/in.jsonl:20\"]]" ]
 	[ "$(jq -c '.languages.Go' "$T/r.json")" = '{"records":1,"failed":1,"fail_share":1,"first_ids":["fail-auto-generated"]}' ]
-	[ "$(jq -c '.languages.Python | [.records, .failed, .first_ids]' "$T/r.json")" = '[6,4,["fail-min-size","fail-encoded-data","fail-max-size","bad-pii-count"]]' ]
-	[ "$(jq '.rules.by_rule | length' "$T/r.json")" -eq 9 ]
+	[ "$(jq -c '.languages.Python | [.records, .failed, .first_ids]' "$T/r.json")" = '[7,5,["fail-min-size","fail-encoded-data","fail-no-pii","fail-max-size","bad-pii-count"]]' ]
+	[ "$(jq '.rules.by_rule | length' "$T/r.json")" -eq 10 ]
 	# the same counts in the summary and the metrics
 	run schema-check --id-field fixture_id --summary "$T/s.json" --metrics "$T/m.prom" -o /dev/null "$T/rules.jsonl"
-	[ "$(jq -c .stats.failed_by_rule "$T/s.json")" = '{"max-size":1,"min-size":1,"max-line-length":1,"mean-line-length":1,"alnum-fraction":1,"encoded-data":1,"auto-generated":1,"valid-utf8":1,"no-nul":1}' ]
+	[ "$(jq -c .stats.failed_by_rule "$T/s.json")" = '{"max-size":1,"min-size":1,"max-line-length":1,"mean-line-length":1,"alnum-fraction":1,"encoded-data":1,"auto-generated":1,"valid-utf8":1,"no-nul":1,"no-pii":1}' ]
 	promtool_check "$T/m.prom"
 	grep -q '^codesift_quality_failed{filter="schema-check",stage="schema-check",rule="no-nul"} 1$' "$T/m.prom"
-	grep -q '^codesift_check_fail_share{filter="schema-check",stage="schema-check"} 0.75$' "$T/m.prom"
+	grep -q '^codesift_quality_failed{filter="schema-check",stage="schema-check",rule="no-pii"} 1$' "$T/m.prom"
+	# 10 of the 13 records failed
+	awk '/^codesift_check_fail_share/ { exit !($2 > 0.7692 && $2 < 0.7693) }' "$T/m.prom"
+	grep -q '^codesift_check_failed{filter="schema-check",stage="schema-check"} 10$' "$T/m.prom"
 }
 
 @test "schema-check: the rule figures are those of the Python reference (bench/quality_rules.py)" {
 	rules_fixture
 	cat "$SAMPLE" >> "$T/rules.jsonl"
-	"$PY" "$TOP/bench/quality_rules.py" --verdicts "$T/rules.jsonl" > "$T/py" 2> /dev/null
-	schema-check --no-schema --mark "$T/rules.jsonl" | jq -r '.quality.failed | join(",")' |
+	# the Python script has no PII engine: both leave that rule out
+	"$PY" "$TOP/bench/quality_rules.py" --skip no-pii --verdicts "$T/rules.jsonl" > "$T/py" 2> /dev/null
+	schema-check --no-schema --skip no-pii --mark "$T/rules.jsonl" | jq -r '.quality.failed | join(",")' |
 	    awk '{ print NR "\t" $0 }' > "$T/c"
 	diff "$T/py" "$T/c"
 	[ "$(cut -f2 "$T/c" | grep -c .)" -eq 11 ]
+}
+
+@test "schema-check: no-pii uses the pii-scrub engine: found before scrubbing, not after" {
+	run --separate-stderr schema-check --no-schema --only no-pii --rejects "$T/rej" "$SAMPLE"
+	[ "$status" -eq 0 ]
+	n=$(wc -l < "$T/rej")
+	[ "$n" -gt 50 ]
+	[ "${#lines[@]}" -eq $((500 - n)) ]
+	# kinds and counts only, never a value
+	[ "$(jq -r .detail "$T/rej" | grep -c '^no-pii: [0-9]* PII findings\? > 0 (\(email\|ip_address\|key\|private_key\|password\|phone\) [0-9]*')" -eq "$n" ]
+	! grep -q '@' <(jq -r .detail "$T/rej")
+	# the same records after pii-scrub pass
+	pii-scrub -q "$SAMPLE" | schema-check --no-schema --only no-pii --rejects "$T/rej2" > "$T/out"
+	[ ! -s "$T/rej2" ]
+	[ "$(wc -l < "$T/out")" -eq 500 ]
+	# kinds can be chosen, and a bad kind is a configuration error
+	cat > "$T/rules.json" <<-'EOF'
+	{"rules": [{"id": "no-ips", "check": "max_pii", "threshold": 0, "kinds": ["ip_address"]}]}
+	EOF
+	run schema-check -q --no-schema --rules "$T/rules.json" --rejects "$T/rej3" "$SAMPLE"
+	[ "$(jq -r .detail "$T/rej3" | grep -vc ip_address)" -eq 0 ]
+	[ "$(wc -l < "$T/rej3")" -lt "$n" ]
+	sed -i 's/ip_address/ip_addresses/' "$T/rules.json"
+	run --separate-stderr schema-check --no-schema --rules "$T/rules.json" < /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"rule 'no-ips': unknown PII kind 'ip_addresses'"* ]]
 }
 
 @test "schema-check: rules scoped by language, --only and --skip" {
@@ -194,10 +223,10 @@ rules_fixture() {
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | jq -r 'select(.quality.ok == false) | "\(.fixture_id) \(.quality.failed | join(","))"' | tr '\n' ';')" = "fail-min-size tiny;fail-mean-line-length js-lines;" ]
 	run schema-check -q --no-schema --rules "$T/rules.json" --only tiny --report "$T/r.json" "$FX/rules.jsonl"
-	[ "${#lines[@]}" -eq 10 ]
+	[ "${#lines[@]}" -eq 11 ]
 	[ "$(jq -c '.rules.by_rule | keys' "$T/r.json")" = '["tiny"]' ]
 	run schema-check -q --no-schema --rules "$T/rules.json" --skip tiny,js-lines "$FX/rules.jsonl"
-	[ "${#lines[@]}" -eq 11 ]
+	[ "${#lines[@]}" -eq 12 ]
 	run --separate-stderr schema-check --no-schema --rules "$T/rules.json" --only tiny,nope < /dev/null
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"--only: no rule 'nope' in $T/rules.json"* ]]

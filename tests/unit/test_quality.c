@@ -42,7 +42,7 @@ static void
 measure(const struct qrules *q, const char *text, size_t n,
     const char *lang, struct qresult *res, struct qstats *st)
 {
-	qrules_check(q, text, n, lang, strlen(lang), res, st);
+	qrules_check(q, NULL, text, n, lang, strlen(lang), res, st);
 }
 
 static void
@@ -262,6 +262,40 @@ test_loader(void)
 	buf_release(&err);
 }
 
+static void
+test_pii_rule(void)
+{
+	static const char js[] = "{\"rules\": [{\"id\": \"no-pii\", \"check\": "
+	    "\"max_pii\", \"threshold\": 0}, {\"id\": \"mail\", \"check\": "
+	    "\"max_pii\", \"threshold\": 1, \"kinds\": [\"email\"]}]}";
+	static const char text[] = "# by Jane Roe <jane.roe@mailbox.org>\n"
+	    "host = \"10.20.30.40\"\n# and <EMAIL> is a tag, not an address\n";
+	struct buf err = BUF_INIT, b = BUF_INIT;
+	struct qresult res[4];
+	struct qrules *q = qrules_parse(js, strlen(js), "p.json", &err);
+	struct qctx *c;
+
+	CHECK(q != NULL);
+	if (q == NULL)
+		return;
+	CHECK(qrules_select(q, NULL, NULL, &err));
+	c = qctx_new(q);
+	CHECK_EQ_U(qrules_check(q, c, text, sizeof(text) - 1, "", 0, res,
+	    NULL), 1);
+	CHECK(res[0].failed);
+	CHECK_EQ_U(res[0].pii[PII_EMAIL], 1);
+	qrule_explain(&q->r[0], &res[0], &b);
+	CHECK(strncmp(b.data, "1 PII finding > 0 (email 1", 26) == 0);
+	CHECK(strstr(b.data, "mailbox") == NULL);
+	/* one e-mail is within the second rule's threshold */
+	CHECK(!res[1].failed);
+	CHECK_EQ_U((uint64_t)res[1].value, 1);
+	qctx_free(c);
+	buf_release(&b);
+	qrules_free(q);
+	buf_release(&err);
+}
+
 int
 main(void)
 {
@@ -271,5 +305,6 @@ main(void)
 	T_RUN(test_encoded);
 	T_RUN(test_markers_and_scope);
 	T_RUN(test_loader);
+	T_RUN(test_pii_rule);
 	return t_done();
 }
