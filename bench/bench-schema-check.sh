@@ -4,9 +4,9 @@
 # CORPUS: NDJSON (.zst/.gz or plain) in The Stack v2 shape with content
 # (default ../shared/corpus/code-corpus.jsonl.zst).  The records are first
 # made final training records, the input of schema-check's default schema:
-# content_sha256 computed, and the annotations of the other stages added
-# with the right shape (pii {"total": 0}, n_tokens = whitespace words; the
-# values do not change the work of a validator).
+# scrubbed by bin/pii-scrub (which adds pii), content_sha256 computed, and
+# n_tokens added with the right shape (whitespace words: the value does not
+# change the work of a validator).
 #
 # One run each, output to /dev/null, on the same file:
 #   cat                              the floor
@@ -34,17 +34,17 @@ LOCK=/tmp/codesift-bench.lock
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-schema-check.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 in=$tmp/final.jsonl
+[ -x "$bin/pii-scrub" ] || { echo "bench-schema-check.sh: needs bin/pii-scrub (make)" >&2; exit 2; }
 case $corpus in
 *.zst) zstd -dcq "$corpus" ;;
 *.gz) gzip -dc "$corpus" ;;
 *) cat "$corpus" ;;
-esac | "$PY" -c '
+esac | "$bin/pii-scrub" -q --no-progress | "$PY" -c '
 import hashlib, json, sys
 for line in sys.stdin:
     r = json.loads(line)
     c = r["content"]
     r.setdefault("content_sha256", hashlib.sha256(c.encode()).hexdigest())
-    r.setdefault("pii", {"total": 0})
     r.setdefault("n_tokens", len(c.split()))
     sys.stdout.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
 ' > "$in"
@@ -83,7 +83,7 @@ ratio() {
 	    'BEGIN { if (b < 0.01) b = 0.01; printf "  %-32s %.1fx\n", n, a / b }'
 }
 
-echo "input: $records records, $bytes bytes (final records made from $(basename "$corpus"))"
+echo "input: $records records, $bytes bytes (final records made from $(basename "$corpus") by pii-scrub)"
 echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %9s %14s %18s %14s %10s\n' program time "MB/s" "MB/s per CPU s" "records/s" "peak RSS"
 run "cat" cat "$in"
