@@ -356,7 +356,8 @@ uri_(const char *s, size_t n, bool iri, bool ref)
 			end++;
 		for (const char *p = auth; p < end; p++)
 			if (*p == '[') {
-				const char *q = memchr(p, ']', (size_t)(end - p));
+				const char *q = memchr(p, ']',
+				    (size_t)(end - p));
 
 				if (q == NULL || (p > auth && p[-1] != '@'))
 					return false;

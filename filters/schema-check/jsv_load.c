@@ -462,7 +462,8 @@ index_doc(struct loader *L, struct jdoc *d)
 		dm = f.res->draft == 7 ? 1 : 2;
 		for (k = 0; k < sizeof(subkw) / sizeof(subkw[0]); k++) {
 			if (!(subkw[k].drafts & dm) ||
-			    !json_object_object_get_ex(f.obj, subkw[k].name, &v))
+			    !json_object_object_get_ex(f.obj, subkw[k].name,
+			    &v))
 				continue;
 			switch (subkw[k].shape) {
 			case K_ONE:
@@ -472,7 +473,8 @@ index_doc(struct loader *L, struct jdoc *d)
 			case K_ARRAY:
 				if (!json_object_is_type(v, json_type_array)) {
 					if (subkw[k].shape == K_ONE_OR_ARRAY)
-						wpush(&s, v, f.res, f.depth + 1);
+						wpush(&s, v, f.res,
+						    f.depth + 1);
 					break;
 				}
 				n = json_object_array_length(v);
@@ -636,9 +638,9 @@ fetch(struct loader *L, const char *uri, int inherit, const struct jres *from,
 	    43) == 0) {
 		buf_addf(&path, "schemas/%s.json", strstr(uri, "//") + 2);
 		if ((p = data_path(path.data)) == NULL) {
-			fail(L, "bundled meta-schema '%s' not found (looked for "
-			    "%s under $CODESIFT_DATADIR, configs/ and %s)", uri,
-			    path.data, CODESIFT_DATADIR);
+			fail(L, "bundled meta-schema '%s' not found (looked "
+			    "for %s under $CODESIFT_DATADIR, configs/ and %s)",
+			    uri, path.data, CODESIFT_DATADIR);
 			buf_release(&path);
 			return NULL;
 		}
@@ -1018,8 +1020,8 @@ compile(struct loader *L, struct jnode *n)
 			if (strcmp(k, "$ref") == 0 ||
 			    (!d7 && strcmp(k, "$dynamicRef") == 0)) {
 				if (!json_object_is_type(val, json_type_string))
-					return fail_at(L, n->res, o, "'%s' must "
-					    "be a string", k);
+					return fail_at(L, n->res, o,
+					    "'%s' must be a string", k);
 				if (!compile_ref(L, n, json_object_get_string(
 				    val), k[1] == 'd'))
 					return false;
@@ -1034,8 +1036,8 @@ compile(struct loader *L, struct jnode *n)
 			n->has |= H_CONST;
 		} else if (strcmp(k, "enum") == 0 && val_on) {
 			if (!json_object_is_type(val, json_type_array))
-				return fail_at(L, n->res, o, "'enum' must be an "
-				    "array");
+				return fail_at(L, n->res, o,
+				    "'enum' must be an array");
 			n->nenum = json_object_array_length(val);
 			n->enums = xcalloc(n->nenum + 1, sizeof(*n->enums));
 			for (i = 0; i < n->nenum; i++)
@@ -1061,8 +1063,8 @@ compile(struct loader *L, struct jnode *n)
 			if (!get_num(L, n, val, k, &n->mult))
 				return false;
 			if (!(n->mult.v > 0))
-				return fail_at(L, n->res, o, "'multipleOf' must "
-				    "be greater than 0");
+				return fail_at(L, n->res, o,
+				    "'multipleOf' must be greater than 0");
 			n->has |= H_MULT;
 		} else if (strcmp(k, "minLength") == 0 && val_on) {
 			if (!get_count(L, n, val, k, &n->min_len))
@@ -1074,8 +1076,8 @@ compile(struct loader *L, struct jnode *n)
 			n->has |= H_MAXLEN;
 		} else if (strcmp(k, "pattern") == 0 && val_on) {
 			if (!json_object_is_type(val, json_type_string))
-				return fail_at(L, n->res, o, "'pattern' must be "
-				    "a string");
+				return fail_at(L, n->res, o,
+				    "'pattern' must be a string");
 			if (!get_regex(L, n, json_object_get_string(val),
 			    &n->pattern))
 				return false;
@@ -1090,8 +1092,8 @@ compile(struct loader *L, struct jnode *n)
 			n->has |= H_MAXITEMS;
 		} else if (strcmp(k, "uniqueItems") == 0 && val_on) {
 			if (!json_object_is_type(val, json_type_boolean))
-				return fail_at(L, n->res, o, "'uniqueItems' must "
-				    "be a boolean");
+				return fail_at(L, n->res, o,
+				    "'uniqueItems' must be a boolean");
 			if (json_object_get_boolean(val))
 				n->has |= H_UNIQUE;
 		} else if (strcmp(k, "minContains") == 0 && val_on && !d7) {
@@ -1397,7 +1399,8 @@ check_cycles(struct loader *L)
 			if (m != NULL) {
 				if (nst == cap) {
 					cap = cap < 64 ? 64 : cap * 2;
-					st = xreallocarray(st, cap, sizeof(*st));
+					st = xreallocarray(st, cap,
+					    sizeof(*st));
 				}
 				st[nst].n = m;
 				st[nst].e = xcalloc(nedges_max(m) + 1,
@@ -1425,9 +1428,10 @@ check_cycles(struct loader *L)
 				continue;
 			}
 			if (c == 1) {
-				fail_at(L, m->res, m->src, "this schema applies "
-				    "itself to the same value without end (a "
-				    "cycle of $ref or in-place applicators)");
+				fail_at(L, m->res, m->src, "this schema "
+				    "applies itself to the same value without "
+				    "end (a cycle of $ref or in-place "
+				    "applicators)");
 				break;
 			}
 		}

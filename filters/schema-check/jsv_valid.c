@@ -436,7 +436,8 @@ dump(struct buf *b, json_object *o, size_t limit)
 			buf_addf(b, "%llu", (unsigned long long)
 			    json_object_get_uint64(o));
 		else
-			buf_addf(b, "%lld", (long long)json_object_get_int64(o));
+			buf_addf(b, "%lld",
+			    (long long)json_object_get_int64(o));
 		break;
 	case json_type_double:
 		buf_addf(b, "%.17g", json_object_get_double(o));
@@ -826,8 +827,8 @@ check_array(struct jsv_ctx *c, const struct jnode *n, json_object *inst,
 			kpush(c, rest == n->items ? "items" :
 			    "additionalItems");
 			ipushi(c, i);
-			r = validate(c, rest, json_object_array_get_idx(inst, i),
-			    NULL);
+			r = validate(c, rest,
+			    json_object_array_get_idx(inst, i), NULL);
 			ipop(c);
 			kpop(c, 1);
 			if (!r)
@@ -1104,7 +1105,8 @@ check_inplace(struct jsv_ctx *c, const struct jnode *n, json_object *inst,
 		if (cnt == 0) {
 			error(c, "anyOf", "%s matches none of the %zu anyOf "
 			    "schemas%s", show(c, inst), n->nany, full ?
-			    why_none(c, "anyOf", n->any_of, n->nany, inst) : "");
+			    why_none(c, "anyOf", n->any_of, n->nany, inst) :
+			    "");
 			FAIL();
 		}
 	}
@@ -1126,11 +1128,12 @@ check_inplace(struct jsv_ctx *c, const struct jnode *n, json_object *inst,
 		if (cnt == 0) {
 			error(c, "oneOf", "%s matches none of the %zu oneOf "
 			    "schemas%s", show(c, inst), n->none, full ?
-			    why_none(c, "oneOf", n->one_of, n->none, inst) : "");
+			    why_none(c, "oneOf", n->one_of, n->none, inst) :
+			    "");
 			FAIL();
 		} else if (cnt > 1) {
-			error(c, "oneOf", "%s matches oneOf schemas %zu and %zu, "
-			    "not exactly one", show(c, inst), first, i);
+			error(c, "oneOf", "%s matches oneOf schemas %zu and "
+			    "%zu, not exactly one", show(c, inst), first, i);
 			FAIL();
 		} else
 			ev_or(mine, one);

@@ -153,7 +153,8 @@ handle(int c, const char *arg)
 		    strcmp(arg, "draft7") == 0)
 			opts.draft = JSV_DRAFT_7;
 		else if (strcmp(arg, "2020-12") == 0 ||
-		    strcmp(arg, "draft2020-12") == 0 || strcmp(arg, "2020") == 0)
+		    strcmp(arg, "draft2020-12") == 0 ||
+		    strcmp(arg, "2020") == 0)
 			opts.draft = JSV_DRAFT_2020;
 		else
 			err_usage("invalid value '%s' for --draft: expected 7 "
@@ -413,8 +414,9 @@ failed(struct worker *w, struct rec *r, struct pool_verdict *v,
 	for (i = 0; i < n; i++) {
 		e = jsv_error(w->jc, i);
 		buf_reset(&w->tmp);
-		buf_addf(&w->tmp, "%s: %s (schema %s)", display_ptr(e->instance),
-		    e->message, *e->schema != '\0' ? e->schema : "/");
+		buf_addf(&w->tmp, "%s: %s (schema %s)",
+		    display_ptr(e->instance), e->message,
+		    *e->schema != '\0' ? e->schema : "/");
 		buf_adds(m, first ? "" : ",");
 		first = false;
 		jscan_escape(m, w->tmp.data, w->tmp.len);

@@ -211,8 +211,8 @@ parse_rule(json_object *o, struct qrule *r, const char *name,
 				    "whole number");
 		} else if (strcmp(k, "markers") == 0) {
 			if (!get_strings(val, &r->markers, &r->nmarkers, true))
-				return bad(err, name, id, "'markers' must be an "
-				    "array of non-empty strings");
+				return bad(err, name, id, "'markers' must be "
+				    "an array of non-empty strings");
 		} else if (strcmp(k, "kinds") == 0) {
 			char **kinds = NULL;
 			size_t nk = 0, i;
@@ -225,10 +225,11 @@ parse_rule(json_object *o, struct qrule *r, const char *name,
 			}
 			r->pii_kinds = 0;
 			for (i = 0; i < nk; i++) {
-				kind = pii_kind_parse(kinds[i], strlen(kinds[i]));
+				kind = pii_kind_parse(kinds[i],
+				    strlen(kinds[i]));
 				if (kind < 0) {
-					bad(err, name, id, "unknown PII kind '%s'",
-					    kinds[i]);
+					bad(err, name, id, "unknown PII kind "
+					    "'%s'", kinds[i]);
 					free_strings(kinds, nk);
 					return false;
 				}
@@ -239,8 +240,8 @@ parse_rule(json_object *o, struct qrule *r, const char *name,
 				return bad(err, name, id, "'kinds' is empty");
 		} else if (strcmp(k, "private_ips") == 0) {
 			if (!json_object_is_type(val, json_type_boolean))
-				return bad(err, name, id, "'private_ips' must be "
-				    "true or false");
+				return bad(err, name, id, "'private_ips' must "
+				    "be true or false");
 			r->private_ips = json_object_get_boolean(val);
 		} else if (strcmp(k, "pii_rules") == 0) {
 			if (!json_object_is_type(val, json_type_string))
@@ -676,7 +677,8 @@ measure(const char *text, size_t n, struct qstats *st)
 			}
 			ascii++;
 			if (f & C_BREAK) {
-				if ((f & C_CR) && i + 1 < n && p[i + 1] == '\n') {
+				if ((f & C_CR) && i + 1 < n &&
+				    p[i + 1] == '\n') {
 					ascii++;
 					end_line(st, &cur);
 					i += 2;
@@ -959,7 +961,8 @@ markers(const struct qrule *r, const char *text, size_t n)
 			if (tolower((unsigned char)text[i]) != mk[0])
 				continue;
 			for (m = 1; m < len; m++)
-				if (tolower((unsigned char)text[i + m]) != mk[m])
+				if (tolower((unsigned char)text[i + m]) !=
+				    mk[m])
 					break;
 			if (m == len) {
 				found++;
@@ -981,7 +984,8 @@ in_scope(const struct qrule *r, const char *lang, size_t n)
 	if (r->nlangs == 0)
 		return true;
 	for (i = 0; i < r->nlangs; i++)
-		if (strlen(r->langs[i]) == n && memcmp(r->langs[i], lang, n) == 0)
+		if (strlen(r->langs[i]) == n &&
+		    memcmp(r->langs[i], lang, n) == 0)
 			return true;
 	return false;
 }

@@ -107,7 +107,7 @@ struct qresult {
 	bool		 failed;
 	bool		 applied;	/* in scope for the language */
 	double		 value;		/* the measured figure */
-	uint32_t	 pii[PII_NKINDS];	/* Q_MAX_PII: findings by kind */
+	uint32_t	 pii[PII_NKINDS];	/* Q_MAX_PII: by kind */
 };
 
 /*
