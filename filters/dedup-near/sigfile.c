@@ -350,11 +350,18 @@ check_trailer(const unsigned char *t, uint64_t size, bool ours,
 	return 0;
 }
 
+/* Does the file start as ours (as far as its n bytes go)? */
+static bool
+starts_ours(const void *p, size_t n)
+{
+	return n > 0 && memcmp(p, LEAD, n < sizeof(LEAD) - 1 ? n :
+	    sizeof(LEAD) - 1) == 0;
+}
+
 int
 sf_check_image(const char *p, size_t n, struct buf *err)
 {
-	bool ours = n >= sizeof(LEAD) - 1 &&
-	    memcmp(p, LEAD, sizeof(LEAD) - 1) == 0;
+	bool ours = starts_ours(p, n);
 	const char *nl;
 	json_object *h;
 	int st;
@@ -435,10 +442,12 @@ sfr_open(const char *path, const char *kind)
 	if (!S_ISREG(sb.st_mode))
 		err_config("%s: not a regular file", path);
 	r->size = (uint64_t)sb.st_size;
-	ours = r->size >= sizeof(lead);
-	if (ours) {
-		read_at(r->fd, path, lead, sizeof(lead), 0);
-		ours = memcmp(lead, LEAD, sizeof(lead)) == 0;
+	{
+		size_t k = r->size < sizeof(lead) ? (size_t)r->size :
+		    sizeof(lead);
+
+		read_at(r->fd, path, lead, k, 0);
+		ours = starts_ours(lead, k);
 	}
 	if (r->size < SF_TRAILER) {
 		if (ours)
