@@ -89,7 +89,7 @@ make_index(struct nd_index *ix, size_t n, const unsigned *at,
 	nd_index_reserve(ix, n);
 	for (i = 0; i < n; i++) {
 		uint8_t *s = ix->sig + i * 128;
-		char id[8];
+		char id[24];
 
 		memset(s, 0, 128);
 		for (k = at[i]; k < at[i] + flip[i]; k++)
