@@ -10,3 +10,6 @@ test_cluster_SRCS := filters/dedup-near/index.c filters/dedup-near/lsh.c \
 	filters/dedup-near/cluster.c filters/dedup-near/minhash.c \
 	filters/dedup-near/shingle.c
 test_sigfile_SRCS := filters/dedup-near/sigfile.c
+FUZZ_TARGETS += fuzz_sigfile fuzz_shingle
+fuzz_sigfile_SRCS := filters/dedup-near/sigfile.c
+fuzz_shingle_SRCS := filters/dedup-near/shingle.c
