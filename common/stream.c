@@ -398,10 +398,20 @@ ostream_open(const char *path)
 	struct ostream *o = xcalloc(1, sizeof(*o));
 	const char *slash, *base;
 	struct buf t = BUF_INIT;
+	struct stat sb;
 
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->name = xstrdup("stdout");
 		o->fd = STDOUT_FILENO;
+	} else if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/*
+		 * A device or a FIFO (-o /dev/null, a named pipe): write to
+		 * it.  Renaming a temporary file over it would replace the
+		 * device node itself.
+		 */
+		o->name = xstrdup(path);
+		if ((o->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			err_die_errno("%s: cannot open", path);
 	} else {
 		o->name = xstrdup(path);
 		slash = strrchr(path, '/');
@@ -416,11 +426,11 @@ ostream_open(const char *path)
 		if ((o->fd = mkstemp(o->tmp)) < 0)
 			err_die_errno("%s: cannot create", o->tmp);
 		temp_register(o->tmp);
-		if (has_suffix(path, ".gz"))
-			o->codec = CODEC_GZIP;
-		else if (has_suffix(path, ".zst"))
-			o->codec = CODEC_ZSTD;
 	}
+	if (path != NULL && has_suffix(path, ".gz"))
+		o->codec = CODEC_GZIP;
+	else if (path != NULL && has_suffix(path, ".zst"))
+		o->codec = CODEC_ZSTD;
 	o->buf = xmalloc(OBUF_SIZE);
 	if (o->codec == CODEC_GZIP) {
 		if (deflateInit2(&o->zs, 6, Z_DEFLATED, 15 + 16, 8,
@@ -549,7 +559,8 @@ ostream_close(struct ostream *o, bool commit)
 			unlink(o->tmp);
 		temp_unregister(o->tmp);
 		free(o->tmp);
-	}
+	} else if (o->fd != STDOUT_FILENO && close(o->fd) < 0 && commit)
+		err_die_errno("%s: write error", o->name);
 	free(o->buf);
 	free(o->cbuf);
 	free(o->name);
