@@ -5,8 +5,8 @@ shingle-set Jaccard similarity.
 usage: near-accuracy.py [--corpus FILE] [--bin DIR] [--threshold T]
                         [--json FILE] [-- dedup-near options...]
 
-Runs `dedup-near --mark` over the corpus (default: the shared corpus,
-../shared/corpus/code-corpus.jsonl.zst from the top of the repository) and
+Runs `dedup-near --mark` over the corpus (default: $CORPUS, else the shared
+corpus, shared/corpus/code-corpus.jsonl.zst beside the repository) and
 measures, with an independent Python implementation of the shingles
 (tokens: maximal runs of ASCII letters, digits, '_' and bytes >= 0x80,
 ASCII-lowercased; 5-token shingles; a text of fewer tokens is one shingle),
@@ -61,8 +61,12 @@ def jaccard(a, b):
 def main():
     top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--corpus", default=os.path.join(
-        top, "..", "shared", "corpus", "code-corpus.jsonl.zst"))
+    corpus = os.environ.get("CORPUS")
+    for d in (os.path.join(top, ".."), os.path.join(top, "..", "..")):
+        f = os.path.join(d, "shared", "corpus", "code-corpus.jsonl.zst")
+        if corpus is None and os.path.exists(f):
+            corpus = f
+    ap.add_argument("--corpus", default=corpus)
     ap.add_argument("--bin", default=os.path.join(top, "bin"))
     ap.add_argument("--threshold", type=float, default=0.85)
     ap.add_argument("--ngram", type=int, default=5)

@@ -190,7 +190,7 @@ nd_cluster(const struct nd_index *ix, struct uf *uf, struct nd_sim *sim,
 			k[s] = p[i];
 			v[s++] = (uint32_t)i;
 		}
-	nd_sort_kv(k, v, m, 32, kt, vt);
+	nd_sort_kv(k, v, m, 0, 32, kt, vt);
 	free(kt);
 	free(vt);
 	for (s = 0; s < m; s = e) {
@@ -234,7 +234,7 @@ nd_cluster(const struct nd_index *ix, struct uf *uf, struct nd_sim *sim,
 	vt = xreallocarray(NULL, c.nd + 1, sizeof(*vt));
 	for (j = 0; j < c.nd; j++)
 		k[j] = c.dk[j];
-	nd_sort_kv(k, c.dv, c.nd, 32, kt, vt);
+	nd_sort_kv(k, c.dv, c.nd, 0, 32, kt, vt);
 	out = xreallocarray(NULL, c.nd + 1, sizeof(*out));
 	for (j = 0; j < c.nd; j++) {
 		out[j].idx = (uint32_t)k[j];

@@ -204,10 +204,10 @@ void	nd_cluster(const struct nd_index *ix, struct uf *uf, struct nd_sim *sim,
 /* ---- sorting ---- */
 
 /*
- * Sort (key, val) pairs by key, stable, on the low `bits` bits of the keys
- * (LSD radix); kt and vt are scratch of n entries.
+ * Sort (key, val) pairs by bits lo..hi-1 of the keys, stable (LSD radix,
+ * 11 bits a pass); kt and vt are scratch of n entries.
  */
-void	nd_sort_kv(uint64_t *key, uint32_t *val, size_t n, unsigned bits,
-	    uint64_t *kt, uint32_t *vt);
+void	nd_sort_kv(uint64_t *key, uint32_t *val, size_t n, unsigned lo,
+	    unsigned hi, uint64_t *kt, uint32_t *vt);
 
 #endif

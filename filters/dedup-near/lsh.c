@@ -13,8 +13,8 @@
 #include "index.h"
 
 void
-nd_sort_kv(uint64_t *key, uint32_t *val, size_t n, unsigned bits,
-    uint64_t *kt, uint32_t *vt)
+nd_sort_kv(uint64_t *key, uint32_t *val, size_t n, unsigned lo,
+    unsigned hi, uint64_t *kt, uint32_t *vt)
 {
 	size_t cnt[2048], i, sum, c;
 	uint64_t *ks = key, *kd = kt, *tk;
@@ -23,7 +23,7 @@ nd_sort_kv(uint64_t *key, uint32_t *val, size_t n, unsigned bits,
 
 	if (n < 2)
 		return;
-	for (shift = 0; shift < bits; shift += 11) {
+	for (shift = lo; shift < hi; shift += 11) {
 		memset(cnt, 0, sizeof(cnt));
 		for (i = 0; i < n; i++)
 			cnt[(ks[i] >> shift) & 2047]++;
@@ -52,6 +52,39 @@ nd_sort_kv(uint64_t *key, uint32_t *val, size_t n, unsigned bits,
 	if (ks != key) {
 		memcpy(key, ks, n * sizeof(*key));
 		memcpy(val, vs, n * sizeof(*val));
+	}
+}
+
+/*
+ * Sort a band's (key, record) pairs by key, records in order within a
+ * key.  Three radix passes on the top 33 bits; keys that share those bits
+ * but differ below (a few in a million) are then put in order by a stable
+ * insertion sort of their run.
+ */
+static void
+sort_band(uint64_t *k, uint32_t *v, size_t m, uint64_t *kt, uint32_t *vt)
+{
+	size_t s, e, i, j;
+
+	nd_sort_kv(k, v, m, 31, 64, kt, vt);
+	for (s = 0; s < m; s = e) {
+		bool mixed = false;
+
+		for (e = s + 1; e < m && k[e] >> 31 == k[s] >> 31; e++)
+			mixed |= k[e] != k[s];
+		if (!mixed)
+			continue;
+		for (i = s + 1; i < e; i++) {
+			uint64_t x = k[i];
+			uint32_t y = v[i];
+
+			for (j = i; j > s && k[j - 1] > x; j--) {
+				k[j] = k[j - 1];
+				v[j] = v[j - 1];
+			}
+			k[j] = x;
+			v[j] = y;
+		}
 	}
 }
 
@@ -114,7 +147,7 @@ nd_lsh(const struct nd_index *ix, unsigned b0, unsigned b1, struct uf *uf,
 				k[s] = keys[i];
 				v[s++] = (uint32_t)i;
 			}
-		nd_sort_kv(k, v, m, 64, kt, vt);
+		sort_band(k, v, m, kt, vt);
 		for (s = 0; s < m; s = e) {
 			for (e = s + 1; e < m && k[e] == k[s]; e++)
 				;

@@ -243,6 +243,35 @@ test_lsh(void)
 	nd_index_release(&ix);
 }
 
+/* Keys sharing their top 33 bits but not the rest still group right. */
+static void
+test_lsh_close_keys(void)
+{
+	static const unsigned at[] = { 0, 0, 0, 0, 0 }, flip[] = { 0, 0, 0, 0,
+	    0 };
+	const uint64_t a = (uint64_t)0x5a5a5a5a << 32;
+	struct nd_cluster_stats cst;
+	struct nd_index ix;
+	struct nd_dup *dups;
+	struct seen seen;
+	uint64_t nd;
+
+	make_index(&ix, 5, at, flip, NULL);
+	ix.keys[0][0] = a | 1;
+	ix.keys[0][1] = a | 2;
+	ix.keys[0][2] = a | 1;
+	ix.keys[0][3] = a | 2;
+	ix.keys[0][4] = a | 3;
+	run_all(&ix, true, &seen, &dups, &nd, &cst);
+	CHECK_EQ_U(nd, 2);
+	CHECK_EQ_U(dups[0].idx, 2);
+	CHECK_EQ_U(dups[0].kept, 0);
+	CHECK_EQ_U(dups[1].idx, 3);
+	CHECK_EQ_U(dups[1].kept, 1);
+	free(dups);
+	nd_index_release(&ix);
+}
+
 static void
 test_size_bucket(void)
 {
@@ -261,6 +290,7 @@ main(void)
 	T_RUN(test_chain);
 	T_RUN(test_keep_max);
 	T_RUN(test_lsh);
+	T_RUN(test_lsh_close_keys);
 	T_RUN(test_size_bucket);
 	return t_done();
 }
