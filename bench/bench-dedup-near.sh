@@ -1,127 +1,104 @@
 #!/bin/bash
-# bench-dedup-near.sh [--records N] [CORPUS] - dedup-near's throughput and
-# memory, next to cat and dedup-exact on the same input in the same run,
-# and next to datasketch's figure (quoted: datasketch cannot be installed
-# here, there is no PyPI).
+# bench-dedup-near.sh [CORPUS.jsonl.zst] - dedup-near throughput and memory
+# on the real corpus, beside cat and dedup-exact in one run, and beside
+# datasketch's figure on this corpus (quoted from issue 5: datasketch is
+# not installable here, there is no PyPI); the staged form (4 shards, 2
+# band parts) checked equal to one process; then peak RSS on 1M synthetic
+# records (bench/gen-near.py; SYNTH_RECORDS= to change, 0 to skip).
 #
-#   CORPUS      NDJSON (.zst/.gz fine); default $CORPUS, else
-#               shared/corpus/code-corpus.jsonl.zst beside the repository
-#   --records N the memory check: N synthetic records from gen-near.py
-#               (default 1000000; 0 skips it)
-#
-# Prints per program: wall seconds, MB/s of input (wall, and per core of
-# CPU time: input bytes over user+sys seconds, the fair figure on a shared
-# machine), records/s, peak RSS (/usr/bin/time %M), and ratios to cat and to
-# datasketch.  The input is decompressed to a temporary file first, so the
-# figures are the programs', not zstd's.  Takes /tmp/codesift-bench.lock so
-# that benchmarks do not overlap.
+# Each figure is the best of 3 runs (wall seconds).  "per core" divides
+# the input by the user+sys seconds of that run: on a shared machine it is
+# the steadier figure, and the one the 150 MB/s target is about.
+# Run it through run-all.sh or under flock /tmp/codesift-bench.lock.
 set -euo pipefail
-if [ -z "${CODESIFT_BENCH_LOCKED:-}" ]; then
-	export CODESIFT_BENCH_LOCKED=1
-	exec flock /tmp/codesift-bench.lock "$0" "$@"
-fi
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin=${CODESIFT_BIN:-$top/bin}
-records=1000000
-if [ "${1:-}" = --records ]; then
-	records=$2
-	shift 2
-fi
-corpus=${1:-${CORPUS:-}}
-if [ -z "$corpus" ]; then	# a clone beside shared/, or a worktree under wt/
-	for d in "$top/../shared" "$top/../../shared"; do
-		[ -f "$d/corpus/code-corpus.jsonl.zst" ] &&
-		    corpus=$d/corpus/code-corpus.jsonl.zst && break
-	done
-fi
-[ -f "${corpus:-}" ] || { echo "bench: no corpus (give a path or CORPUS=)" >&2; exit 2; }
-DATASKETCH_MBPS=4	# MinHashLSH, 256 perms, 5-grams, on this corpus (issue 5)
-PY=/usr/bin/python3
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-dedup-near.XXXXXX")
+. "$(dirname "$0")/lib.sh"
+f=$(corpus_file "${1:-}")
+bytes=$(stat -c %s "$f")
+recs=$(wc -l < "$f")
+tmp=$(mktemp -d "${BENCH_TMP:-/tmp}/bench-dedup-near.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-case $corpus in
-*.zst) zstd -dqc "$corpus" > "$tmp/in.jsonl" ;;
-*.gz) gzip -dc "$corpus" > "$tmp/in.jsonl" ;;
-*) cp "$corpus" "$tmp/in.jsonl" ;;
-esac
-bytes=$(stat -c %s "$tmp/in.jsonl")
-recs=$(wc -l < "$tmp/in.jsonl")
-mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
-echo "input: $corpus: $recs records, $mb MB; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-34s %7s %8s %9s %10s %8s %7s %9s\n' program wall_s MB/s \
-    MB/s/core records/s RSS_MB vs_cat vs_dsk
+DATASKETCH_MBPS=4	# MinHashLSH, 256 perms, 5-grams, this corpus, 1 core
+py=/usr/bin/python3; [ -x $py ] || py=python3
+echo "dedup-near on $f: $bytes bytes, $recs records (best of 3)"
 
-cat_mbps=
-# row NAME SECONDS USER SYS RSS_KB
-row() {
-	awk -v n="$1" -v w="$2" -v u="$3" -v s="$4" -v m="$5" -v b="$bytes" \
-	    -v r="$recs" -v c="${cat_mbps:-0}" -v d="$DATASKETCH_MBPS" 'BEGIN {
-		if (w < 0.001) w = 0.001
-		cpu = u + s; if (cpu < 0.001) cpu = 0.001
-		mbps = b / 1e6 / w
-		vc = c > 0 ? sprintf("%.2fx", mbps / c) : "1.00x"
-		vd = sprintf("%.0fx", mbps / d)
-		printf "%-34s %7.2f %8.1f %9.1f %10.0f %8.1f %7s %9s\n", n, w, mbps, b / 1e6 / cpu, r / w, m / 1024, vc, vd
-	}'
-}
-
-# timed NAME CMD...: run CMD (input and output are its business)
-timed() {
-	local name=$1
-	shift
-	/usr/bin/time -f '%e %U %S %M' -o "$tmp/t" "$@"
-	read -r w u s m < "$tmp/t"
-	row "$name" "$w" "$u" "$s" "$m"
-	[ -n "$cat_mbps" ] || cat_mbps=$(awk -v b="$bytes" -v w="$w" \
-	    'BEGIN { if (w < 0.001) w = 0.001; print b / 1e6 / w }')
-}
-
-cd "$tmp"
-timed "cat" sh -c 'cat in.jsonl > out.jsonl'
-timed "dedup-exact" "$bin/dedup-exact" -o out.jsonl in.jsonl
-timed "dedup-near" "$bin/dedup-near" -o out.jsonl --summary s1.json in.jsonl
-timed "dedup-near -j 2" "$bin/dedup-near" -j 2 -o out2.jsonl in.jsonl
-cmp -s out.jsonl out2.jsonl || { echo "bench: -j 2 output differs" >&2; exit 1; }
-timed "dedup-near (stdin, spooled)" sh -c "'$bin/dedup-near' < in.jsonl > out3.jsonl"
-timed "dedup-near --fast" "$bin/dedup-near" --fast -o out4.jsonl in.jsonl
-timed "dedup-near --verify exact" "$bin/dedup-near" --verify exact -o out5.jsonl in.jsonl
-
-# the staged form, one process after the other: 4 shards, 2 band parts
-split -n l/4 -d --additional-suffix=.jsonl in.jsonl shard-
-staged() {
-	local f
-	for f in shard-0?.jsonl; do
-		"$bin/dedup-near" sign -q -o "${f%.jsonl}.sign" "$f"
+# best3 CMD...: the fastest of 3 runs as "WALL CPU RSS_KB"
+best3() {
+	local i best= cpu= rss= t u s m
+	for ((i = 0; i < 3; i++)); do
+		/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$@" > /dev/null \
+		    2> "$tmp/err" || { cat "$tmp/err" >&2; return 1; }
+		read -r t u s m < "$tmp/time"
+		if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then
+			best=$t cpu=$(awk "BEGIN{print $u + $s}") rss=$m
+		fi
 	done
-	"$bin/dedup-near" bucket -q --part 1/2 -o p1.pairs shard-0?.sign
-	"$bin/dedup-near" bucket -q --part 2/2 -o p2.pairs shard-0?.sign
-	"$bin/dedup-near" cluster -q -o all.drops shard-0?.sign p?.pairs
-	for f in shard-0?.jsonl; do
-		"$bin/dedup-near" filter -q --sign "${f%.jsonl}.sign" \
-		    --drops all.drops "$f"
-	done > staged.jsonl
+	echo "$best $cpu $rss"
 }
-export -f staged
-export bin
-timed "dedup-near staged (4 shards)" bash -c staged
-if cmp -s out.jsonl staged.jsonl; then
-	echo "staged output == one-process output: yes"
-else
-	echo "staged output == one-process output: NO" >&2
-	exit 1
-fi
-row "datasketch (quoted, not run)" "$(awk -v b="$bytes" -v d="$DATASKETCH_MBPS" \
-    'BEGIN { print b / 1e6 / d }')" "$(awk -v b="$bytes" -v d="$DATASKETCH_MBPS" \
-    'BEGIN { print b / 1e6 / d }')" 0 0
-jq -r '"dedup-near: \(.records.dropped) of \(.records.in) dropped, \(.stats.clusters) clusters (largest \(.stats.largest_cluster.size)), index \(.stats.index_bytes_per_record) B/record, kernel \(.stats.kernel)"' s1.json
 
-if [ "$records" -gt 0 ]; then
-	echo
-	echo "memory: $records synthetic records (bench/gen-near.py)"
-	"$PY" "$top/bench/gen-near.py" -n "$records" > gen.jsonl
-	/usr/bin/time -f '%e %U %S %M' -o t "$bin/dedup-near" --summary g.json \
-	    -o gen.out gen.jsonl
-	read -r w u s m < t
-	jq -r --arg rss "$m" '"dedup-near: \(.records.in) records in '"$w"' s, \(.records.dropped) dropped; peak RSS \($rss | tonumber / 1024 | floor) MB = \(($rss | tonumber) * 1024 / .records.in | floor) bytes/record (index \(.stats.index_bytes_per_record))"' g.json
-fi
+percore() {
+	awk -v n="$1" -v b="$bytes" -v c="$2" 'BEGIN { if (c <= 0) c = 0.001
+		printf "  %-40s %6.1f MB/s per core (CPU time)\n", n, b / c / 1e6 }'
+}
+
+read -r t_cat c_cat m_cat < <(best3 cat "$f")
+read -r t_ex c_ex m_ex < <(best3 dedup-exact "$f")
+read -r t_n c_n m_n < <(best3 dedup-near "$f")
+read -r t_j c_j m_j < <(best3 dedup-near -j 2 "$f")
+read -r t_in c_in m_in < <(best3 sh -c 'dedup-near < "$1"' sh "$f")
+read -r t_fa c_fa m_fa < <(best3 dedup-near --fast "$f")
+read -r t_vx c_vx m_vx < <(best3 dedup-near --verify exact "$f")
+
+# the staged form, one command after the other, on one machine
+split -n l/4 -d --additional-suffix=.jsonl "$f" "$tmp/shard-"
+cat > "$tmp/staged.sh" <<'EOF'
+set -e
+cd "$1"
+for s in shard-0?.jsonl; do dedup-near sign -o "${s%.jsonl}.sign" "$s"; done
+dedup-near bucket --part 1/2 -o p1.pairs shard-0?.sign
+dedup-near bucket --part 2/2 -o p2.pairs shard-0?.sign
+dedup-near cluster -o all.drops shard-0?.sign p?.pairs
+for s in shard-0?.jsonl; do
+	dedup-near filter --sign "${s%.jsonl}.sign" --drops all.drops "$s"
+done
+EOF
+read -r t_st c_st m_st < <(best3 bash "$tmp/staged.sh" "$tmp")
+bash "$tmp/staged.sh" "$tmp" > "$tmp/staged.jsonl"
+dedup-near --summary "$tmp/s.json" "$f" > "$tmp/one.jsonl"
+dedup-near -j 2 "$f" | cmp -s - "$tmp/one.jsonl" && same_j=yes || same_j=NO
+cmp -s "$tmp/staged.jsonl" "$tmp/one.jsonl" && same_st=yes || same_st=NO
+
+t_ds=$(awk -v b="$bytes" -v d="$DATASKETCH_MBPS" 'BEGIN { print b / 1e6 / d }')
+row "cat" "$bytes" "$t_cat" "$m_cat" "$recs"
+row "dedup-exact" "$bytes" "$t_ex" "$m_ex" "$recs"
+row "dedup-near" "$bytes" "$t_n" "$m_n" "$recs"
+row "dedup-near -j 2" "$bytes" "$t_j" "$m_j" "$recs"
+row "dedup-near < stdin (spooled)" "$bytes" "$t_in" "$m_in" "$recs"
+row "dedup-near --fast" "$bytes" "$t_fa" "$m_fa" "$recs"
+row "dedup-near --verify exact" "$bytes" "$t_vx" "$m_vx" "$recs"
+row "dedup-near staged (4 shards)" "$bytes" "$t_st" "$m_st" "$recs"
+row "datasketch (quoted, not run)" "$bytes" "$t_ds" 0 "$recs"
+percore "dedup-near" "$c_n"
+percore "dedup-near -j 2" "$c_j"
+percore "dedup-near --fast" "$c_fa"
+echo "ratios (higher is faster):"
+ratio "dedup-near vs datasketch (quoted)" "$t_n" "$t_ds"
+ratio "dedup-near -j 2 vs datasketch (quoted)" "$t_j" "$t_ds"
+ratio "dedup-near --fast vs datasketch (quoted)" "$t_fa" "$t_ds"
+ratio "dedup-near -j 2 vs dedup-near" "$t_j" "$t_n"
+ratio "dedup-near vs cat (cat = 1)" "$t_n" "$t_cat"
+ratio "dedup-near vs dedup-exact" "$t_n" "$t_ex"
+echo "same bytes: -j 2 == -j 1: $same_j; staged == one process: $same_st"
+jq -r '"dropped \(.records.dropped) of \(.records.in) in \(.stats.clusters) clusters (largest \(.stats.largest_cluster.size)); index \(.stats.index_bytes_per_record) bytes/record; kernel \(.stats.kernel)"' "$tmp/s.json"
+[ "$same_j$same_st" = yesyes ]
+
+n=${SYNTH_RECORDS:-1000000}
+[ "$n" -gt 0 ] || exit 0
+echo "memory: $n synthetic records (bench/gen-near.py)"
+$py "$BENCH_TOP/bench/gen-near.py" -n "$n" > "$tmp/gen.jsonl"
+/usr/bin/time -f '%e %M' -o "$tmp/time" dedup-near --summary "$tmp/g.json" \
+    "$tmp/gen.jsonl" > /dev/null
+read -r t m < "$tmp/time"
+base=$(/usr/bin/time -f '%M' dedup-near < /dev/null 2>&1 > /dev/null | tail -1)
+jq -r --arg m "$m" --arg b "$base" --arg t "$t" '
+	"  \(.records.in) records, \(.records.dropped) dropped in \($t) s: peak RSS \($m | tonumber / 1024 | . * 10 | floor / 10) MB (\($b | tonumber / 1024 | . * 10 | floor / 10) MB at rest): \(($m | tonumber) * 1024 / .records.in | floor) bytes/record, \((($m | tonumber) - ($b | tonumber)) * 1024 / .records.in | floor) above rest; index \(.stats.index_bytes_per_record) bytes/record"' \
+    "$tmp/g.json"

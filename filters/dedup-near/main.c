@@ -899,7 +899,13 @@ shards_check(struct shards *sh)
 	sf_params_read(sh->s[0].r, &sh->p);
 	for (i = 0; i < sh->n; i++) {
 		struct shard *s = &sh->s[i];
+		size_t k;
 
+		for (k = 0; k < i; k++)
+			if (strcmp(sfr_id(s->r), sfr_id(sh->s[k].r)) == 0)
+				err_config("%s and %s are the same sign file: "
+				    "give each shard once", sfr_path(sh->s[k].r),
+				    sfr_path(s->r));
 		sf_params_read(s->r, &q);
 		if ((d = sf_params_diff(&sh->p, &q)) != NULL)
 			err_config("%s and %s were signed with different "

@@ -406,3 +406,35 @@ staged() {
 	dedup-near "$SAMPLE" | cmp - "$BATS_TEST_TMPDIR/got"
 	[ -z "$(find "$BATS_TEST_TMPDIR" -name '.fifo.tmp-*')" ]
 }
+
+@test "dedup-near: staged rejects the same records as one process" {
+	d=$BATS_TEST_TMPDIR
+	{
+		head -40 "$SAMPLE"
+		echo 'not json'
+		echo ''
+		echo '{"blob_id":"n","content":7}'
+		sed -n 41,80p "$SAMPLE"
+		echo '{"content":"no id here but tokens enough to sign"}'
+		sed -n 81,120p "$SAMPLE"
+		sed -n 1,10p "$SAMPLE"
+	} > "$d/in.jsonl"
+	dedup-near --mark --rejects "$d/rej-one" "$d/in.jsonl" > "$d/one" 2> /dev/null
+	split4 "$d/in.jsonl"
+	staged "$d" -q > /dev/null	# sign, bucket, cluster (and a first filter)
+	for f in "$d"/shard-0?.jsonl; do
+		dedup-near filter -q --mark --sign "${f%.jsonl}.sign" --drops "$d/all.drops" \
+		    --rejects "$d/rej-${f##*/}" "$f"
+	done > "$d/staged"
+	cmp "$d/one" "$d/staged"
+	[ "$(jq -r .reason "$d/rej-one" | tr '\n' ' ')" = \
+	    "bad-json empty-line bad-field missing-field " ]
+	[ "$(cat "$d"/rej-shard-0?.jsonl | jq -r .reason | tr '\n' ' ')" = \
+	    "bad-json empty-line bad-field missing-field " ]
+	# the ten repeated sample lines at the end are exact copies
+	[ "$(tail -10 "$d/one" | jq -r 'select(.dup_of) | .blob_id' | wc -l)" -eq 10 ]
+	# one shard given twice
+	run --separate-stderr dedup-near bucket -o "$d/x.pairs" "$d/shard-00.sign" "$d/shard-00.sign"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"are the same sign file"* ]]
+}
