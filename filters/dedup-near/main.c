@@ -433,29 +433,18 @@ add_i64(json_object *o, const char *k, uint64_t v)
 	json_object_object_add(o, k, json_object_new_int64((int64_t)v));
 }
 
+/* The parameters, as the intermediate files write them. */
 static void
 report_params(struct run *run, const struct nd_params *p, double threshold,
     bool with_threshold)
 {
-	json_object *o = run_params(run);
-	char seed[24];
+	json_object *o = run_params(run), *q = sf_params_json(p);
 
-	json_object_object_add(o, "field", json_object_new_string(p->field));
-	json_object_object_add(o, "id_field",
-	    json_object_new_string(p->id_field));
-	add_i64(o, "ngram", p->ngram);
-	add_i64(o, "min_tokens", p->min_tokens);
-	add_i64(o, "perms", p->perms);
-	add_i64(o, "bands", p->bands);
-	add_i64(o, "rows", p->rows);
-	json_object_object_add(o, "hash", json_object_new_string(p->fast ?
-	    "one-permutation" : "multiply-shift"));
-	snprintf(seed, sizeof(seed), "%" PRIu64, p->seed);
-	json_object_object_add(o, "seed", json_object_new_string(seed));
-	json_object_object_add(o, "verify", json_object_new_string(p->exact ?
-	    "exact" : "estimate"));
-	json_object_object_add(o, "keep", json_object_new_string(
-	    p->keep_field != NULL ? p->keep_field : "first"));
+	{
+		json_object_object_foreach(q, k, v)
+			json_object_object_add(o, k, json_object_get(v));
+	}
+	json_object_put(q);
 	if (with_threshold)
 		json_object_object_add(o, "threshold",
 		    json_object_new_double(threshold));

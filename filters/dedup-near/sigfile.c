@@ -661,8 +661,14 @@ sf_params_json(const struct nd_params *p)
 	json_object_object_add(o, "seed", json_object_new_string(seed));
 	json_object_object_add(o, "verify", json_object_new_string(p->exact ?
 	    "exact" : "estimate"));
-	json_object_object_add(o, "keep", p->keep_field != NULL ?
-	    json_object_new_string(p->keep_field) : NULL);
+	if (p->keep_field != NULL) {
+		struct buf k = BUF_INIT;
+
+		buf_addf(&k, "max:%s", p->keep_field);
+		json_object_object_add(o, "keep", json_object_new_string(k.data));
+		buf_release(&k);
+	} else
+		json_object_object_add(o, "keep", json_object_new_string("first"));
 	return o;
 }
 
@@ -680,7 +686,7 @@ param_uint(const struct sfr *r, json_object *o, const char *key, unsigned max)
 void
 sf_params_read(const struct sfr *r, struct nd_params *p)
 {
-	json_object *o = sfr_obj(r, r->hdr, "params", json_type_object), *k;
+	json_object *o = sfr_obj(r, r->hdr, "params", json_type_object);
 	const char *s;
 	char *end;
 
@@ -710,14 +716,11 @@ sf_params_read(const struct sfr *r, struct nd_params *p)
 		p->exact = true;
 	else if (strcmp(s, "estimate") != 0)
 		err_config("%s: bad header: unknown verify '%s'", r->path, s);
-	if (!json_object_object_get_ex(o, "keep", &k))
-		err_config("%s: bad header: no 'keep'", r->path);
-	if (k != NULL) {
-		if (!json_object_is_type(k, json_type_string))
-			err_config("%s: bad header: 'keep' is not a string",
-			    r->path);
-		p->keep_field = json_object_get_string(k);
-	}
+	s = sfr_str(r, o, "keep");
+	if (strncmp(s, "max:", 4) == 0 && s[4] != '\0')
+		p->keep_field = s + 4;
+	else if (strcmp(s, "first") != 0)
+		err_config("%s: bad header: unknown keep '%s'", r->path, s);
 }
 
 const char *
