@@ -12,7 +12,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "../../filters/dedup-near/shingle.h"
+#include "shingle.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

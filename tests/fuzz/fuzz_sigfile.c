@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../filters/dedup-near/sigfile.h"
+#include "sigfile.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../filters/dedup-near/index.h"
-#include "../../filters/dedup-near/minhash.h"
+#include "index.h"
+#include "minhash.h"
 #include "t.h"
 
 static const struct nd_params params = {

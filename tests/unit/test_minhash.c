@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../filters/dedup-near/minhash.h"
+#include "minhash.h"
 #include "t.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ULL;

@@ -8,8 +8,8 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "../../filters/dedup-near/minhash.h"
-#include "../../filters/dedup-near/shingle.h"
+#include "minhash.h"
+#include "shingle.h"
 #include "t.h"
 
 static bool

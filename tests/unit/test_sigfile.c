@@ -11,7 +11,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "../../filters/dedup-near/sigfile.h"
+#include "sigfile.h"
 #include "t.h"
 
 static char dir[] = "/tmp/test_sigfile.XXXXXX";
