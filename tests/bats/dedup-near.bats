@@ -440,3 +440,17 @@ staged() {
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"are the same sign file"* ]]
 }
+
+@test "dedup-near: the README's GNU parallel commands give the one-process bytes" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir shards sig pairs out
+	split -n l/4 -d --additional-suffix=.jsonl "$SAMPLE" shards/part-
+	for f in shards/*.jsonl; do zstd -q --rm "$f"; done
+	# as in README.md
+	parallel dedup-near sign -o sig/{/.}.sign {} ::: shards/*.jsonl.zst
+	parallel dedup-near bucket --part {}/4 -o pairs/{}.pairs sig/*.sign ::: 1 2 3 4
+	dedup-near cluster -o all.drops sig/*.sign pairs/*.pairs
+	parallel dedup-near filter --sign sig/{/.}.sign --drops all.drops -o out/{/} {} ::: shards/*.jsonl.zst
+	[ "$(ls out)" = "$(printf 'part-0%d.jsonl.zst\n' 0 1 2 3)" ]
+	zstd -dc out/*.jsonl.zst | cmp - <(dedup-near "$SAMPLE")
+}
