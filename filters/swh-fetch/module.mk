@@ -1,7 +1,10 @@
-UNIT_TESTS += test_sigv4
+PROGS += swh-fetch
+swh-fetch_SRCS := filters/swh-fetch/main.c filters/swh-fetch/fetch.c \
+	filters/swh-fetch/blob.c filters/swh-fetch/charset.c \
+	filters/swh-fetch/sigv4.c filters/swh-fetch/creds.c
+UNIT_TESTS += test_sigv4 test_blob
 test_sigv4_SRCS := filters/swh-fetch/sigv4.c
-# the unit tests include this directory's headers
-$(BUILD)/tests/unit/test_sigv4.o: CFLAGS += -Ifilters/swh-fetch
-UNIT_TESTS += test_blob
 test_blob_SRCS := filters/swh-fetch/blob.c filters/swh-fetch/charset.c
-$(BUILD)/tests/unit/test_blob.o: CFLAGS += -Ifilters/swh-fetch
+# the unit tests include this directory's headers
+$(BUILD)/tests/unit/test_sigv4.o $(BUILD)/tests/unit/test_blob.o: \
+	CFLAGS += -Ifilters/swh-fetch
