@@ -206,14 +206,65 @@ hexval(unsigned char c)
  * Scan a string whose opening quote is at sc->i; on success sc->i is just
  * past the closing quote and *esc says whether it had escapes.
  */
+/* Characters that may follow a backslash, except 'u'. */
+/*
+ * Characters that may follow a backslash in canonical escaping (what
+ * jscan_escape() writes), except 'u'.  '\/' is valid but not canonical.
+ */
+static const unsigned char simple_escape[256] = {
+	['"'] = 1, ['\\'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1, ['r'] = 1,
+	['t'] = 1
+};
+
+/* Is the \uXXXX escape at p canonical: a control character, lowercase? */
 static bool
-scan_string(struct scanner *sc, bool *esc)
+canonical_u(const unsigned char *p)
+{
+	unsigned cp = (unsigned)(hexval(p[2]) << 12 | hexval(p[3]) << 8 |
+	    hexval(p[4]) << 4 | hexval(p[5]));
+
+	return cp < 0x20 && cp != 0x08 && cp != 0x09 && cp != 0x0a &&
+	    cp != 0x0c && cp != 0x0d && !(p[4] >= 'A' && p[4] <= 'F') &&
+	    !(p[5] >= 'A' && p[5] <= 'F');
+}
+
+/*
+ * Scan a string whose opening quote is at sc->i; on success sc->i is just
+ * past the closing quote and *esc is JESC_NONE, JESC_CANON or JESC_OTHER.
+ */
+static bool
+scan_string(struct scanner *sc, uint8_t *esc)
 {
 	const unsigned char *p = sc->p;
 	size_t n = sc->n, i = sc->i + 1, k;
-	bool e = false;
+	uint8_t e = JESC_NONE;
 
 	for (;;) {
+#if defined(__SSE2__)
+		/* the hot loop: plain bytes and two-character escapes */
+		const __m128i quote = _mm_set1_epi8('"');
+		const __m128i bslash = _mm_set1_epi8('\\');
+		const __m128i space = _mm_set1_epi8(0x20);
+
+		while (i + 16 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+			int mask = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+			    _mm_cmplt_epi8(v, space)));
+
+			if (mask == 0) {
+				i += 16;
+				continue;
+			}
+			i += (size_t)__builtin_ctz((unsigned)mask);
+			if (p[i] != '\\' || i + 1 >= n ||
+			    !simple_escape[p[i + 1]])
+				break;
+			if (e == JESC_NONE)
+				e = JESC_CANON;
+			i += 2;
+		}
+#endif
 		i = find_special(p, i, n);
 		if (i >= n) {
 			sc->i = n;
@@ -225,32 +276,37 @@ scan_string(struct scanner *sc, bool *esc)
 			*esc = e;
 			return true;
 		case '\\':
-			e = true;
+			if (e == JESC_NONE)
+				e = JESC_CANON;
 			if (i + 1 >= n) {
 				sc->i = i;
 				return fail(sc, JSCAN_BAD_JSON,
 				    "unterminated string");
 			}
-			switch (p[i + 1]) {
-			case '"': case '\\': case '/': case 'b': case 'f':
-			case 'n': case 'r': case 't':
+			if (simple_escape[p[i + 1]]) {
 				i += 2;
 				break;
-			case 'u':
-				if (i + 6 > n || hexval(p[i + 2]) < 0 ||
-				    hexval(p[i + 3]) < 0 || hexval(p[i + 4]) < 0 ||
-				    hexval(p[i + 5]) < 0) {
-					sc->i = i;
-					return fail(sc, JSCAN_BAD_JSON,
-					    "bad \\u escape in string");
-				}
-				i += 6;
+			}
+			if (p[i + 1] == '/') {
+				e = JESC_OTHER;
+				i += 2;
 				break;
-			default:
+			}
+			if (p[i + 1] != 'u') {
 				sc->i = i;
 				return fail(sc, JSCAN_BAD_JSON,
 				    "bad escape in string");
 			}
+			if (i + 6 > n || hexval(p[i + 2]) < 0 ||
+			    hexval(p[i + 3]) < 0 || hexval(p[i + 4]) < 0 ||
+			    hexval(p[i + 5]) < 0) {
+				sc->i = i;
+				return fail(sc, JSCAN_BAD_JSON,
+				    "bad \\u escape in string");
+			}
+			if (!canonical_u(p + i))
+				e = JESC_OTHER;
+			i += 6;
 			break;
 		default:
 			if (p[i] < 0x20) {
@@ -321,13 +377,13 @@ scan_literal(struct scanner *sc, const char *lit, size_t len)
 	return true;
 }
 
-static bool scan_any(struct scanner *, int depth, enum jtype *, bool *esc);
+static bool scan_any(struct scanner *, int depth, enum jtype *, uint8_t *esc);
 
 static bool
 scan_array(struct scanner *sc, int depth)
 {
 	enum jtype t;
-	bool esc;
+	uint8_t esc;
 
 	sc->i++;			/* '[' */
 	skip_ws(sc);
@@ -358,7 +414,7 @@ static bool
 scan_object(struct scanner *sc, int depth, struct jscan *s)
 {
 	size_t koff, klen, voff;
-	bool kesc, vesc;
+	uint8_t kesc, vesc;
 	enum jtype t;
 
 	sc->i++;			/* '{' */
@@ -399,8 +455,8 @@ scan_object(struct scanner *sc, int depth, struct jscan *s)
 			m->val_off = voff;
 			m->val_len = sc->i - voff;
 			m->type = (uint8_t)t;
-			m->key_esc = kesc;
-			m->val_esc = t == JT_STRING && vesc;
+			m->key_esc = kesc != JESC_NONE;
+			m->val_esc = t == JT_STRING ? vesc : JESC_NONE;
 		}
 		skip_ws(sc);
 		if (sc->i >= sc->n)
@@ -418,9 +474,9 @@ scan_object(struct scanner *sc, int depth, struct jscan *s)
 }
 
 static bool
-scan_any(struct scanner *sc, int depth, enum jtype *t, bool *esc)
+scan_any(struct scanner *sc, int depth, enum jtype *t, uint8_t *esc)
 {
-	*esc = false;
+	*esc = JESC_NONE;
 	if (depth > JSCAN_MAX_DEPTH)
 		return fail(sc, JSCAN_TOO_DEEP, "nesting too deep");
 	if (sc->i >= sc->n)
@@ -459,7 +515,7 @@ jscan_object(struct jscan *s, const char *p, size_t n, struct jscan_error *err)
 	struct scanner sc = { (const unsigned char *)p, n, 0, { 0, NULL },
 	    JSCAN_OK };
 	enum jtype t;
-	bool esc;
+	uint8_t esc;
 
 	s->n = 0;
 	skip_ws(&sc);
@@ -495,7 +551,7 @@ jscan_value(const char *p, size_t n, enum jtype *type, struct jscan_error *err)
 	struct scanner sc = { (const unsigned char *)p, n, 0, { 0, NULL },
 	    JSCAN_OK };
 	enum jtype t = JT_NULL;
-	bool esc;
+	uint8_t esc;
 
 	skip_ws(&sc);
 	if (scan_any(&sc, 1, &t, &esc)) {
@@ -527,47 +583,84 @@ hex4(const char *p)
 	    hexval(u[2]) << 4 | hexval(u[3]));
 }
 
+/* Decode the escape at p (p[0] == '\\') into d; advance both. */
+static void
+unescape_one(const char **pp, char **dp, const char *end)
+{
+	const char *p = *pp;
+	char *d = *dp;
+	uint32_t cp, lo;
+
+	switch (p[1]) {
+	case 'b': *d++ = '\b'; p += 2; break;
+	case 'f': *d++ = '\f'; p += 2; break;
+	case 'n': *d++ = '\n'; p += 2; break;
+	case 'r': *d++ = '\r'; p += 2; break;
+	case 't': *d++ = '\t'; p += 2; break;
+	case 'u':
+		cp = hex4(p + 2);
+		p += 6;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
+			    (lo = hex4(p + 2)) >= 0xDC00 && lo <= 0xDFFF) {
+				cp = 0x10000 + ((cp - 0xD800) << 10) +
+				    (lo - 0xDC00);
+				p += 6;
+			} else
+				cp = 0xFFFD;
+		} else if (cp >= 0xDC00 && cp <= 0xDFFF)
+			cp = 0xFFFD;
+		d += utf8_encode(d, cp);
+		break;
+	default:	/* '"', '\\', '/' */
+		*d++ = p[1];
+		p += 2;
+		break;
+	}
+	*pp = p;
+	*dp = d;
+}
+
 size_t
 jscan_unescape(const char *p, size_t n, char *dst)
 {
-	const char *end = p + n, *bs;
+	const char *end = p + n;
 	char *d = dst;
-	uint32_t cp, lo;
 
+#if defined(__SSE2__)
+	/*
+	 * Copy 16 bytes, then look for a backslash in them.  The output is
+	 * never ahead of the input (d - dst <= p - start), so the 16-byte
+	 * store stays inside dst[0..n) while p + 16 <= end.
+	 */
+	const __m128i bs = _mm_set1_epi8('\\');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+		int m;
+
+		_mm_storeu_si128((__m128i *)d, v);
+		m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, bs));
+		if (m == 0) {
+			p += 16;
+			d += 16;
+			continue;
+		}
+		m = __builtin_ctz((unsigned)m);
+		p += m;
+		d += m;
+		if (p[1] == 'n') {	/* by far the most common escape */
+			*d++ = '\n';
+			p += 2;
+		} else
+			unescape_one(&p, &d, end);
+	}
+#endif
 	while (p < end) {
-		if ((bs = memchr(p, '\\', (size_t)(end - p))) == NULL) {
-			memcpy(d, p, (size_t)(end - p));
-			d += end - p;
-			break;
-		}
-		memcpy(d, p, (size_t)(bs - p));
-		d += bs - p;
-		p = bs + 2;
-		switch (bs[1]) {
-		case 'b': *d++ = '\b'; break;
-		case 'f': *d++ = '\f'; break;
-		case 'n': *d++ = '\n'; break;
-		case 'r': *d++ = '\r'; break;
-		case 't': *d++ = '\t'; break;
-		case 'u':
-			cp = hex4(p);
-			p += 4;
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
-				    (lo = hex4(p + 2)) >= 0xDC00 && lo <= 0xDFFF) {
-					cp = 0x10000 + ((cp - 0xD800) << 10) +
-					    (lo - 0xDC00);
-					p += 6;
-				} else
-					cp = 0xFFFD;
-			} else if (cp >= 0xDC00 && cp <= 0xDFFF)
-				cp = 0xFFFD;
-			d += utf8_encode(d, cp);
-			break;
-		default:	/* '"', '\\', '/' */
-			*d++ = bs[1];
-			break;
-		}
+		if (*p != '\\')
+			*d++ = *p++;
+		else
+			unescape_one(&p, &d, end);
 	}
 	return (size_t)(d - dst);
 }

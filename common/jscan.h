@@ -22,12 +22,25 @@ enum jtype {
 	JT_NULL, JT_FALSE, JT_TRUE, JT_NUMBER, JT_STRING, JT_ARRAY, JT_OBJECT
 };
 
+/*
+ * How a string is escaped.  Canonical escaping is what jscan_escape()
+ * writes (and Python's json.dumps, jq and most writers): \" \\ \b \f
+ * \n \r \t, and \u00xx (lowercase) for the other control characters
+ * only; everything else raw UTF-8.  It is one-to-one: two canonical
+ * strings are equal exactly when their texts are.
+ */
+enum jesc {
+	JESC_NONE = 0,		/* no escapes at all */
+	JESC_CANON = 1,		/* escapes, all canonical */
+	JESC_OTHER = 2		/* some escape is not canonical (\/, \u00e9) */
+};
+
 struct jmember {
 	size_t	key_off, key_len;	/* the key's text, without quotes */
 	size_t	val_off, val_len;	/* the value's text (strings: quoted) */
 	uint8_t	type;			/* enum jtype */
 	uint8_t	key_esc;		/* the key contains escapes */
-	uint8_t	val_esc;		/* the string value contains escapes */
+	uint8_t	val_esc;		/* strings: enum jesc */
 };
 
 /* The members of one scanned object; reused from record to record. */

@@ -212,6 +212,34 @@ rec_str(struct rec *r, const char *key, struct strv *out)
 }
 
 enum rec_get
+rec_str_canon(struct rec *r, const char *key, struct strv *out)
+{
+	const struct jmember *m;
+	enum rec_get g;
+	struct strv t;
+	struct buf b = BUF_INIT;
+	char *d;
+
+	if ((g = lookup(r, key, &m)) != REC_GOT)
+		return g;
+	if (m->type != JT_STRING)
+		return wrong_type(r, key, m, "a string");
+	if (m->val_esc != JESC_OTHER) {
+		out->p = r->raw + m->val_off + 1;
+		out->n = m->val_len - 2;
+		return REC_GOT;
+	}
+	t = rec_member_str(r, m);
+	jscan_escape(&b, t.p, t.n);
+	d = arena_alloc(&r->arena, b.len);
+	memcpy(d, b.data + 1, b.len - 2);
+	out->p = d;
+	out->n = b.len - 2;
+	buf_release(&b);
+	return REC_GOT;
+}
+
+enum rec_get
 rec_raw(struct rec *r, const char *key, struct strv *out)
 {
 	const struct jmember *m;
@@ -307,7 +335,9 @@ parse_text(struct rec *r, const char *p, size_t n)
 		err_die("out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, p, (int)n);
-	if (o == NULL || tok->char_offset != (int)n) {
+	/* a trailing NUL (bare numbers) is consumed as the end */
+	if (o == NULL || (tok->char_offset != (int)n &&
+	    !(tok->char_offset == (int)n - 1 && p[n - 1] == '\0'))) {
 		rec_fail(r, "bad-json", "%s", json_tokener_error_desc(
 		    json_tokener_get_error(tok)));
 		json_object_put(o);
@@ -326,6 +356,14 @@ rec_get_json(struct rec *r, const char *key)
 		return NULL;
 	if (m->type == JT_NULL)
 		return NULL;	/* json-c's null is NULL; callers test type */
+	if (m->type == JT_NUMBER) {
+		/* json-c needs the end of a bare number: give it a NUL */
+		char *t = arena_alloc(&r->arena, m->val_len + 1);
+
+		memcpy(t, r->raw + m->val_off, m->val_len);
+		t[m->val_len] = '\0';
+		return parse_text(r, t, m->val_len + 1);
+	}
 	return parse_text(r, r->raw + m->val_off, m->val_len);
 }
 

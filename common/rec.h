@@ -111,6 +111,14 @@ int	rec_type(struct rec *r, const char *key);
 /* A string member, unescaped.  REC_BAD if it is not a string. */
 enum rec_get rec_str(struct rec *r, const char *key, struct strv *out);
 
+/*
+ * A string member in canonical JSON escaping, without quotes (see enum
+ * jesc in jscan.h): a one-to-one function of its text, so it can be
+ * hashed or compared in place of the text.  Zero-copy when the line
+ * already escapes canonically (the usual case); re-escaped otherwise.
+ */
+enum rec_get rec_str_canon(struct rec *r, const char *key, struct strv *out);
+
 /* An integer member (a JSON number with no fraction, within int64). */
 enum rec_get rec_i64(struct rec *r, const char *key, int64_t *out);
 

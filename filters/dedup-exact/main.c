@@ -164,11 +164,33 @@ add_id(struct state *st, struct strv id)
 }
 
 static struct key128
-key_of(struct state *st, struct rec *r, struct strv text)
+hash128(struct strv s, uint64_t seed)
 {
-	XXH128_hash_t h;
-	struct key128 k;
+	XXH128_hash_t h = XXH3_128bits_withSeed(s.p, s.n, seed);
+	struct key128 k = { h.low64, h.high64 };
 
+	return k;
+}
+
+/*
+ * The set key of r.  Exact mode hashes the field's canonical JSON string
+ * form, a one-to-one function of the text that needs no unescaping; the
+ * normalized modes hash the normalized text.
+ */
+static bool
+key_of(struct state *st, struct rec *r, const char *field, struct key128 *k)
+{
+	struct strv text;
+	uint64_t seed = 0;
+
+	if (opts.norm == NORM_NONE) {
+		if (rec_str_canon(r, field, &text) != REC_GOT)
+			return false;
+		*k = hash128(text, 0);
+		return true;
+	}
+	if (rec_str(r, field, &text) != REC_GOT)
+		return false;
 	if (opts.norm == NORM_FORMAT) {
 		norm_format(text.p, text.n, &st->norm);
 		text.p = st->norm.data;
@@ -183,7 +205,13 @@ key_of(struct state *st, struct rec *r, struct strv text)
 			path.n = 0;
 		l = norm_lang_find(lang.p, lang.n, path.p, path.n);
 		if (l != NULL) {
+			/*
+			 * The language family is part of the key: Python
+			 * stripped of comments must not meet Markdown text.
+			 */
 			norm_code(l, text.p, text.n, &st->norm);
+			seed = XXH3_64bits(norm_lang_name(l),
+			    strlen(norm_lang_name(l)));
 			st->code_norm++;
 		} else {
 			norm_format(text.p, text.n, &st->norm);
@@ -192,10 +220,26 @@ key_of(struct state *st, struct rec *r, struct strv text)
 		text.p = st->norm.data;
 		text.n = st->norm.len;
 	}
-	h = XXH3_128bits(text.p, text.n);
-	k.lo = h.low64;
-	k.hi = h.high64;
-	return k;
+	*k = hash128(text, seed);
+	return true;
+}
+
+/*
+ * The key --clusters prints: XXH3-128 of the (normalized) text itself
+ * (seeded with the language family under --normalize=code).  Normalized
+ * modes hash that already; exact mode computes it only for groups that
+ * have copies, from a copy (same text).
+ */
+static struct key128
+text_key(struct rec *r, const char *field, struct key128 setkey)
+{
+	struct strv text;
+
+	if (opts.norm != NORM_NONE)
+		return setkey;
+	if (rec_str(r, field, &text) != REC_GOT)
+		err_bug("field '%s' vanished", field);
+	return hash128(text, 0);
 }
 
 static void
@@ -221,7 +265,7 @@ open_partitions(struct state *st)
 /* A record of group gi: first copy kept, later ones dropped or marked. */
 static void
 record_copy(struct state *st, struct run *run, struct rec *r, uint32_t gi,
-    bool first, struct strv id)
+    bool first, struct strv id, struct key128 k)
 {
 	struct group *g;
 	struct dup *d;
@@ -240,6 +284,8 @@ record_copy(struct state *st, struct run *run, struct rec *r, uint32_t gi,
 		return;
 	}
 	g = &st->g[gi];
+	if (g->ndups == 0 && opts.clusters != NULL)
+		g->key = text_key(r, run_opts(run)->field, k);
 	g->ndups++;
 	st->dups++;
 	if (opts.clusters != NULL) {
@@ -339,7 +385,7 @@ main(int argc, char *argv[])
 	struct state st;
 	struct rec r = REC_INIT;
 	struct run *run;
-	struct strv text, id = { "", 0 };
+	struct strv id = { "", 0 };
 	struct key128 k;
 	uint32_t gi = 0;
 	bool groups, first;
@@ -360,15 +406,11 @@ main(int argc, char *argv[])
 		open_partitions(&st);
 
 	while (run_next(run, &r)) {
-		if (rec_str(&r, o.field, &text) != REC_GOT) {
+		if (!key_of(&st, &r, o.field, &k) ||
+		    (groups && rec_str(&r, o.id_field, &id) != REC_GOT)) {
 			run_reject_rec(run, &r);
 			continue;
 		}
-		if (groups && rec_str(&r, o.id_field, &id) != REC_GOT) {
-			run_reject_rec(run, &r);
-			continue;
-		}
-		k = key_of(&st, &r, text);
 		if (opts.partitions > 0) {
 			struct ostream *p = st.parts[(k.hi >> 32) %
 			    opts.partitions];
@@ -383,9 +425,7 @@ main(int argc, char *argv[])
 			if (first && st.ng == UINT32_MAX)
 				err_die("more than %u distinct records with "
 				    "--mark or --clusters", UINT32_MAX - 1);
-			record_copy(&st, run, &r, gi, first, id);
-			if (first)
-				st.g[st.ng - 1].key = k;
+			record_copy(&st, run, &r, gi, first, id, k);
 		} else if (first)
 			run_emit(run, &r);
 		else {

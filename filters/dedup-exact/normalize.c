@@ -194,6 +194,14 @@ is_word(unsigned char c)
 	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
+/* Punctuation that never joins a neighbour into a longer token. */
+static inline bool
+is_delim(unsigned char c)
+{
+	return c == '(' || c == ')' || c == '[' || c == ']' || c == '{' ||
+	    c == '}' || c == ';' || c == ',';
+}
+
 /* Before a token starting with c: the separator it needs, indentation. */
 static void
 prefix(struct lexer *lx, unsigned char c)
@@ -208,7 +216,13 @@ prefix(struct lexer *lx, unsigned char c)
 	} else if (lx->pend_sp && !bol) {
 		unsigned char p = (unsigned char)o->data[o->len - 1];
 
-		if ((lx->f & F_WS_KEEP) || is_word(p) == is_word(c))
+		/*
+		 * A blank between two words, or two operator characters
+		 * ("a - -b"), separates tokens; next to a delimiter or
+		 * between a word and an operator it cannot.
+		 */
+		if ((lx->f & F_WS_KEEP) || (is_word(p) == is_word(c) &&
+		    !is_delim(p) && !is_delim(c)))
 			buf_addc(o, ' ');
 	}
 	if (lx->line_start) {
