@@ -9,8 +9,10 @@
  * ones belong to curl, finished ones (cache hits, results) wait in `done`
  * until fetcher_run() hands them over.  One thread; curl does the I/O.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +321,38 @@ mkdir_p(const char *dir)
 	buf_release(&b);
 }
 
+/*
+ * Temporary files of runs that were killed (DIR/tmp/<hex>.<pid>.<n>, the
+ * pid gone): remove them.  A live run's files are left alone.
+ */
+static void
+cache_sweep(const char *dir)
+{
+	struct buf path = BUF_INIT;
+	struct dirent *e;
+	const char *dot;
+	long pid;
+	DIR *d;
+
+	buf_addf(&path, "%s/tmp", dir);
+	if ((d = opendir(path.data)) == NULL) {
+		buf_release(&path);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if ((dot = strchr(e->d_name, '.')) == NULL)
+			continue;
+		pid = strtol(dot + 1, NULL, 10);
+		if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
+			buf_reset(&path);
+			buf_addf(&path, "%s/tmp/%s", dir, e->d_name);
+			unlink(path.data);
+		}
+	}
+	closedir(d);
+	buf_release(&path);
+}
+
 static bool
 cache_read(struct fetcher *f, struct obj *o)
 {
@@ -453,6 +487,15 @@ stop_auth(struct fetcher *f, long code, const struct buf *body)
 	    f->conf.creds->source, m.data);
 }
 
+/* After HTTP 4xx answers to anonymous requests, say what may be wrong. */
+static const char *
+anon_hint(const struct fetcher *f)
+{
+	return f->conf.creds == NULL && strncmp(buf_cstr(&f->last_bad), "HTTP 4",
+	    6) == 0 ? " (requests were anonymous: does it want credentials?)" :
+	    "";
+}
+
 static void
 breaker_note(struct fetcher *f, bool bad, const char *what)
 {
@@ -473,9 +516,9 @@ breaker_note(struct fetcher *f, bool bad, const char *what)
 	if (f->nrecent >= BREAKER_MIN &&
 	    (double)nbad >= BREAKER_BAD * (double)f->nrecent)
 		err_die("%zu of the last %zu objects could not be fetched from "
-		    "%s (last: %s): the endpoint seems down or refuses us; "
+		    "%s (last: %s): the endpoint seems down or refuses us%s; "
 		    "stopping", nbad, f->nrecent, f->scheme_host,
-		    f->last_bad.data);
+		    f->last_bad.data, anon_hint(f));
 }
 
 /* A final result for o: queue it for the caller. */
@@ -862,6 +905,7 @@ fetcher_new(const struct fetch_conf *conf, fetch_done_fn *done, void *arg)
 		buf_reset(&b);
 		buf_addf(&b, "%s/tmp", conf->cache);
 		mkdir_p(b.data);
+		cache_sweep(conf->cache);
 		f->cache_ok = true;
 	}
 	buf_release(&b);
@@ -1006,9 +1050,9 @@ fetcher_report(struct fetcher *f, struct run *run, bool quiet)
 	/* the end of input: if nothing at all could be fetched, say so */
 	if (f->final_good == 0 && f->final_bad > 0)
 		err_die("none of the %llu objects could be fetched from %s "
-		    "(last: %s): the endpoint seems down or refuses us",
+		    "(last: %s): the endpoint seems down or refuses us%s",
 		    (unsigned long long)f->final_bad, f->scheme_host,
-		    f->last_bad.data);
+		    f->last_bad.data, anon_hint(f));
 	json_object_object_add(p, "endpoint",
 	    json_object_new_string(f->scheme_host));
 	json_object_object_add(p, "bucket",

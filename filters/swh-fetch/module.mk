@@ -5,6 +5,3 @@ swh-fetch_SRCS := filters/swh-fetch/main.c filters/swh-fetch/fetch.c \
 UNIT_TESTS += test_sigv4 test_blob
 test_sigv4_SRCS := filters/swh-fetch/sigv4.c
 test_blob_SRCS := filters/swh-fetch/blob.c filters/swh-fetch/charset.c
-# the unit tests include this directory's headers
-$(BUILD)/tests/unit/test_sigv4.o $(BUILD)/tests/unit/test_blob.o: \
-	CFLAGS += -Ifilters/swh-fetch
