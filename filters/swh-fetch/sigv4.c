@@ -212,7 +212,8 @@ canonical_query(const char *q, struct buf *out)
 		}
 		s = amp != NULL ? amp + 1 : NULL;
 	}
-	qsort(p, np, sizeof(*p), qparam_cmp);
+	if (np > 1)
+		qsort(p, np, sizeof(*p), qparam_cmp);
 	for (i = 0; i < np; i++) {
 		if (i > 0)
 			buf_addc(out, '&');
