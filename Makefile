@@ -48,7 +48,7 @@ include tests/fuzz/module.mk
 BINS = $(addprefix $(BIN)/,$(PROGS))
 UNIT_BINS = $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
 
-.PHONY: all test check deps demo sanitize fuzz bench install uninstall \
+.PHONY: all test check deps demo sanitize fuzz bench install install-only uninstall \
 	clean golden-update unit manlint
 .DEFAULT_GOAL := all
 
@@ -150,6 +150,10 @@ bench: all
 # ---- install ----
 
 install: all
+	@$(MAKE) --no-print-directory install-only
+
+# install what is built, without building (tests install the build under test)
+install-only:
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/

@@ -248,8 +248,6 @@ open_partitions(struct state *st)
 	struct buf name = BUF_INIT;
 	unsigned i;
 
-	if (opts.partition_dir == NULL)
-		err_usage("--partition needs --partition-dir");
 	if (mkdir(opts.partition_dir, 0777) < 0 && errno != EEXIST)
 		err_die_errno("%s: cannot create", opts.partition_dir);
 	st->parts = xcalloc(opts.partitions, sizeof(*st->parts));
@@ -398,6 +396,8 @@ main(int argc, char *argv[])
 		    "--clusters: dedup each partition instead");
 	if (opts.partitions == 0 && opts.partition_dir != NULL)
 		err_usage("--partition-dir needs --partition");
+	if (opts.partitions > 0 && opts.partition_dir == NULL)
+		err_usage("--partition needs --partition-dir");
 	groups = opts.mark || opts.clusters != NULL;
 	memset(&st, 0, sizeof(st));
 	st.ks = keyset_new(groups);

@@ -14,33 +14,49 @@ lang(const char *name)
 	return norm_lang_find(name, strlen(name), NULL, 0);
 }
 
+static struct buf na = BUF_INIT, nb = BUF_INIT;
+
+/* Print s on one line, newlines as \n. */
+static void
+show(const char *label, const struct buf *s)
+{
+	size_t i;
+
+	printf("#     %s: '", label);
+	for (i = 0; i < s->len; i++)
+		if (s->data[i] == '\n')
+			printf("\\n");
+		else
+			putchar(s->data[i]);
+	printf("'\n");
+}
+
 /* Do a and b normalize to the same bytes under language l? */
 static int
 same(const char *l, const char *a, const char *b)
 {
-	struct buf x = BUF_INIT, y = BUF_INIT;
-	int eq;
-
 	if (l == NULL) {
-		norm_format(a, strlen(a), &x);
-		norm_format(b, strlen(b), &y);
+		norm_format(a, strlen(a), &na);
+		norm_format(b, strlen(b), &nb);
 	} else {
-		norm_code(lang(l), a, strlen(a), &x);
-		norm_code(lang(l), b, strlen(b), &y);
+		norm_code(lang(l), a, strlen(a), &na);
+		norm_code(lang(l), b, strlen(b), &nb);
 	}
-	eq = x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
-	if (!eq)
-		printf("#   [%s] '%s' vs '%s'\n", l ? l : "format",
-		    buf_cstr(&x), buf_cstr(&y));
-	buf_release(&x);
-	buf_release(&y);
-	return eq;
+	return na.len == nb.len && memcmp(na.data, nb.data, na.len) == 0;
 }
 
-#define SAME(l, a, b) CHECK(same((l), (a), (b)))
+#define SAME(l, a, b) do { \
+	if (!same((l), (a), (b))) { \
+		CHECK(!"normalized forms differ"); \
+		show("a", &na); \
+		show("b", &nb); \
+	} \
+} while (0)
 #define DIFF(l, a, b) do { \
-	printf("#   (expected different:)\n"); \
-	CHECK(!same((l), (a), (b))); \
+	if (same((l), (a), (b))) { \
+		CHECK(!"normalized forms are the same"); \
+		show("both", &na); \
+	} \
 } while (0)
 
 static void
@@ -75,6 +91,10 @@ c_family(void)
 	DIFF("C", "int x;", "intx;");
 	DIFF("C", "a - -b", "a--b");
 	DIFF("C", "a + +b", "a++b");
+	/* literals: free beside operators, not beside words or literals */
+	SAME("C", "s = \"x\" ;", "s=\"x\";");
+	DIFF("C", "w = L \"x\";", "w = L\"x\";");
+	DIFF("C++", "auto s = \"x\" _s;", "auto s = \"x\"_s;");
 	DIFF("C", "x / *p", "x /*p*/");
 	DIFF("C", "s = \"a  b\";", "s = \"a b\";");
 	DIFF("C", "s = \"a // b\";", "s = \"a \";");
@@ -185,5 +205,7 @@ main(void)
 	T_RUN(shell);
 	T_RUN(css);
 	T_RUN(lookup);
+	buf_release(&na);
+	buf_release(&nb);
 	return t_done();
 }

@@ -25,20 +25,24 @@ path(const char *name)
 	return buf_detach(&b, NULL);
 }
 
+/* Read p whole; *err: NULL or the reader's error (copied: it is static). */
 static void
 read_back(const char *p, struct buf *out, const char **err)
 {
+	static char msg[256];
 	struct istream *in = istream_open(p, err);
 	char tmp[3000];
 	ssize_t n;
 
-	*err = NULL;
 	if (in == NULL)
 		return;
+	*err = NULL;
 	while ((n = istream_read(in, tmp, sizeof(tmp))) > 0)
 		buf_add(out, tmp, (size_t)n);
-	if (n < 0)
-		*err = istream_error(in);
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), "%s", istream_error(in));
+		*err = msg;
+	}
 	istream_close(in);
 }
 
