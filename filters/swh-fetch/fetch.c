@@ -997,16 +997,13 @@ deliver(struct fetcher *f)
 	}
 }
 
-void
-fetcher_run(struct fetcher *f, int wait_ms)
+/* Start what may start: due retries, then waiting objects. */
+static double
+start_ready(struct fetcher *f)
 {
 	struct obj **pp, *o;
-	struct CURLMsg *msg;
-	double now, next = -1;
-	int running, left, ms;
+	double now = now_mono(), next = -1;
 
-	deliver(f);
-	now = now_mono();
 	for (pp = &f->delayed; (o = *pp) != NULL;) {
 		if (o->next_at <= now) {
 			*pp = o->next;
@@ -1024,18 +1021,48 @@ fetcher_run(struct fetcher *f, int wait_ms)
 			f->ready_tail = NULL;
 		start(f, o);
 	}
+	return next < 0 ? -1 : next - now;
+}
+
+/* Let curl work, then collect finished transfers; true if any. */
+static bool
+perform(struct fetcher *f)
+{
+	struct CURLMsg *msg;
+	int running, left;
+	bool any = false;
+
 	curl_multi_perform(f->multi, &running);
-	if (wait_ms > 0 && f->inflight + (f->delayed != NULL) > 0) {
-		ms = wait_ms;
-		if (next >= 0 && (next - now) * 1000.0 < ms)
-			ms = (int)((next - now) * 1000.0) + 1;
-		if (ms > 0)
-			curl_multi_poll(f->multi, NULL, 0, ms, NULL);
-		curl_multi_perform(f->multi, &running);
-	}
 	while ((msg = curl_multi_info_read(f->multi, &left)) != NULL)
-		if (msg->msg == CURLMSG_DONE)
+		if (msg->msg == CURLMSG_DONE) {
 			complete(f, msg->easy_handle, msg->data.result);
+			any = true;
+		}
+	return any;
+}
+
+void
+fetcher_run(struct fetcher *f, int wait_ms)
+{
+	double next;
+	int ms;
+
+	deliver(f);
+	start_ready(f);
+	/* wait only when nothing is ready to hand over */
+	if (!perform(f) && f->done == NULL && wait_ms > 0 &&
+	    f->inflight + (f->delayed != NULL) > 0) {
+		ms = wait_ms;
+		next = start_ready(f);
+		if (next >= 0 && next * 1000.0 < ms)
+			ms = (int)(next * 1000.0) + 1;
+		if (f->inflight > 0)
+			curl_multi_poll(f->multi, NULL, 0, ms, NULL);
+		else
+			usleep((useconds_t)ms * 1000);
+		start_ready(f);
+		perform(f);
+	}
 	deliver(f);
 }
 
