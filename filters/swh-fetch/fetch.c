@@ -85,6 +85,10 @@ struct fetcher {
 	struct obj	*ready, *ready_tail;
 	struct obj	*delayed;
 	struct obj	*done, *done_tail;
+	struct obj	*spare;		/* finished objects, buffers kept */
+	size_t		 nspare;
+	struct curl_slist *host_only;	/* the headers of anonymous GETs */
+	struct buf	 url, path;	/* scratch for start() */
 	size_t		 inflight;
 	size_t		 pending;	/* asked for, not yet returned */
 	/* where objects are */
@@ -464,6 +468,53 @@ obj_free(struct obj *o)
 	free(o);
 }
 
+#define SPARE_MAX	256		/* objects kept for reuse */
+#define SPARE_BUF	(64u << 10)	/* ... with buffers up to this size */
+
+/*
+ * A fresh object, from the spare list when there is one: its buffers keep
+ * their memory, which spares a malloc/realloc chain (and page faults for
+ * large ones) per object.
+ */
+static struct obj *
+obj_new(struct fetcher *f)
+{
+	struct obj *o = f->spare;
+	struct buf body, raw, detail;
+
+	if (o == NULL)
+		return xcalloc(1, sizeof(*o));
+	f->spare = o->next;
+	f->nspare--;
+	body = o->body;
+	raw = o->raw;
+	detail = o->detail;
+	memset(o, 0, sizeof(*o));
+	o->body = body;
+	o->raw = raw;
+	o->detail = detail;
+	buf_reset(&o->body);
+	buf_reset(&o->raw);
+	buf_reset(&o->detail);
+	return o;
+}
+
+static void
+obj_done(struct fetcher *f, struct obj *o)
+{
+	if (f->nspare >= SPARE_MAX) {
+		obj_free(o);
+		return;
+	}
+	if (o->body.cap > SPARE_BUF)
+		buf_release(&o->body);
+	if (o->raw.cap > SPARE_BUF)
+		buf_release(&o->raw);
+	o->next = f->spare;
+	f->spare = o;
+	f->nspare++;
+}
+
 /* ---- outcomes and the breaker ---- */
 
 static _Noreturn void
@@ -692,16 +743,21 @@ sign(struct fetcher *f, struct obj *o, const char *path)
 static void
 start(struct fetcher *f, struct obj *o)
 {
-	struct buf url = BUF_INIT, path = BUF_INIT, h = BUF_INIT;
 	struct easy *ez = f->free_easy[--f->nfree];
 	CURL *e = ez->e;
 
-	buf_addf(&path, "%s/content/%s", f->path_prefix, o->hex);
-	buf_addf(&url, "%s%s", f->scheme_host, path.data);
-	buf_addf(&h, "Host: %s", f->host_hdr);
-	o->hdrs = curl_slist_append(NULL, h.data);
-	if (f->conf.creds != NULL)
-		sign(f, o, path.data);
+	buf_reset(&f->path);
+	buf_addf(&f->path, "%s/content/%s", f->path_prefix, o->hex);
+	buf_reset(&f->url);
+	buf_addf(&f->url, "%s%s", f->scheme_host, f->path.data);
+	if (f->conf.creds != NULL) {
+		struct buf h = BUF_INIT;
+
+		buf_addf(&h, "Host: %s", f->host_hdr);
+		o->hdrs = curl_slist_append(NULL, h.data);
+		buf_release(&h);
+		sign(f, o, f->path.data);
+	}
 	buf_reset(&o->body);
 	buf_reset(&o->detail);
 	o->retry_after = -1;
@@ -712,8 +768,10 @@ start(struct fetcher *f, struct obj *o)
 	ez->err[0] = '\0';
 	o->attempts++;
 	o->t0 = now_mono();
-	curl_easy_setopt(e, CURLOPT_URL, url.data);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, o->hdrs);
+	/* curl copies the URL; the header list must live until the end */
+	curl_easy_setopt(e, CURLOPT_URL, f->url.data);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, o->hdrs != NULL ? o->hdrs :
+	    f->host_only);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, o);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, o);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, o);
@@ -721,9 +779,6 @@ start(struct fetcher *f, struct obj *o)
 		err_die("curl: cannot start a transfer");
 	f->inflight++;
 	f->requests++;
-	buf_release(&url);
-	buf_release(&path);
-	buf_release(&h);
 }
 
 static bool
@@ -899,6 +954,9 @@ fetcher_new(const struct fetch_conf *conf, fetch_done_fn *done, void *arg)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		err_die("curl: cannot initialize");
 	setup_location(f);
+	buf_addf(&b, "Host: %s", f->host_hdr);
+	f->host_only = curl_slist_append(NULL, b.data);
+	buf_reset(&b);
 	if (conf->cache != NULL) {
 		buf_addf(&b, "%s/content", conf->cache);
 		mkdir_p(b.data);
@@ -955,7 +1013,7 @@ fetcher_new(const struct fetch_conf *conf, fetch_done_fn *done, void *arg)
 void
 fetcher_get(struct fetcher *f, const uint8_t id[20], void *udata)
 {
-	struct obj *o = xcalloc(1, sizeof(*o));
+	struct obj *o = obj_new(f);
 
 	memcpy(o->id, id, 20);
 	blob_format_id(id, o->hex);
@@ -993,7 +1051,7 @@ deliver(struct fetcher *f)
 		res.n = o->raw.len;
 		f->pending--;
 		f->done_fn(f->arg, o->udata, &res);
-		obj_free(o);
+		obj_done(f, o);
 	}
 }
 
@@ -1197,6 +1255,13 @@ fetcher_free(struct fetcher *f)
 		f->done = o->next;
 		obj_free(o);
 	}
+	while ((o = f->spare) != NULL) {
+		f->spare = o->next;
+		obj_free(o);
+	}
+	curl_slist_free_all(f->host_only);
+	buf_release(&f->url);
+	buf_release(&f->path);
 	for (i = 0; i < f->neasy; i++) {
 		curl_multi_remove_handle(f->multi, f->easy[i].e);
 		curl_easy_cleanup(f->easy[i].e);

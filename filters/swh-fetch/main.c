@@ -32,6 +32,7 @@
 #include "run.h"
 
 #define WINDOW_BYTES	((size_t)256 << 20)	/* output held for order */
+#define SLOT_KEEP	((size_t)64 << 10)	/* slot memory kept for reuse */
 
 enum {
 	O_ADDRESSING = OPT_FILTER_BASE,
@@ -527,6 +528,12 @@ emit_slot(struct net *n, size_t i)
 	n->held -= s->line.len + s->out.len;
 	s->state = SL_FREE;
 	buf_reset(&s->out);
+	/* a large record's buffers go back: the window is not a cache */
+	if (s->out.cap > SLOT_KEEP || s->line.cap > SLOT_KEEP) {
+		buf_release(&s->out);
+		buf_release(&s->line);
+		rec_release(&s->r);
+	}
 	n->freel[n->nfree++] = i;
 	n->live--;
 }
@@ -573,6 +580,9 @@ on_object(void *arg, void *udata, const struct fetch_result *res)
 		    res->raw, res->n, n->o, &s->detail)) == NULL) {
 			buf_reset(&s->out);
 			rec_render(&s->r, &s->out);
+			/* the escaped text was copied: free the edit's copy */
+			if (s->out.len > SLOT_KEEP)
+				rec_release(&s->r);
 		}
 		slot_done(n, i);
 	}
