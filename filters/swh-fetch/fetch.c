@@ -29,6 +29,7 @@
 #include "fetch.h"
 #include "jscan.h"
 #include "sigv4.h"
+#include "tasks.h"
 
 #define BACKOFF_BASE	0.25	/* seconds: first retry waits up to this */
 #define BACKOFF_CAP	20.0	/* the longest jittered wait */
@@ -49,6 +50,10 @@ struct easy {
 };
 
 struct obj {
+	struct task	 task;		/* first: verifying on a worker */
+	struct fetcher	*f;
+	enum blob_status vst;		/* the worker's verdict */
+	bool		 from_cache;
 	uint8_t		 id[20];
 	char		 hex[41];
 	void		*udata;
@@ -100,6 +105,10 @@ struct fetcher {
 	char		 key_date[9];
 	unsigned char	 key[32];
 	struct blob_ctx	*blob;
+	struct tasks	*tasks;
+	struct blob_ctx	**wbc;		/* one per worker (or blob) */
+	unsigned	 nwbc;
+	size_t		 verifying;	/* objects on workers */
 	/* cache */
 	bool		 cache_ok;
 	uint64_t	 cache_seq;
@@ -206,13 +215,15 @@ xml_tag(const struct buf *body, const char *tag, size_t *n)
 
 /* ---- where objects live ---- */
 
-static void
+/* Where the objects are; NULL, or what is wrong with --endpoint. */
+static const char *
 setup_location(struct fetcher *f)
 {
 	const struct fetch_conf *c = &f->conf;
 	struct buf b = BUF_INIT, p = BUF_INIT;
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL,
 	    *user = NULL, *query = NULL, *frag = NULL;
+	const char *bad = NULL;
 	CURLU *u;
 	bool virt;
 
@@ -233,30 +244,45 @@ setup_location(struct fetcher *f)
 		buf_grow(&p, 0);
 		f->path_prefix = buf_detach(&p, NULL);
 		f->https = true;
-		return;
+		return NULL;
 	}
 	if ((u = curl_url()) == NULL)
 		err_die("out of memory");
 	if (curl_url_set(u, CURLUPART_URL, c->endpoint, 0) != CURLUE_OK)
-		err_usage("--endpoint: '%s' is not a URL", c->endpoint);
-	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-	curl_url_get(u, CURLUPART_HOST, &host, 0);
-	curl_url_get(u, CURLUPART_PORT, &port, 0);
-	curl_url_get(u, CURLUPART_PATH, &path, 0);
-	curl_url_get(u, CURLUPART_USER, &user, 0);
-	curl_url_get(u, CURLUPART_QUERY, &query, 0);
-	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-	if (user != NULL)
-		err_usage("--endpoint: credentials in the URL are not "
-		    "accepted; use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
-		    "--profile");
-	if (scheme == NULL || (strcmp(scheme, "http") != 0 &&
-	    strcmp(scheme, "https") != 0))
-		err_usage("--endpoint: '%s' is not an http:// or https:// URL",
-		    c->endpoint);
-	if (query != NULL || frag != NULL)
-		err_usage("--endpoint: '%s' has a query or fragment",
-		    c->endpoint);
+		bad = "is not a URL";
+	else {
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+		curl_url_get(u, CURLUPART_HOST, &host, 0);
+		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		curl_url_get(u, CURLUPART_PATH, &path, 0);
+		curl_url_get(u, CURLUPART_USER, &user, 0);
+		curl_url_get(u, CURLUPART_QUERY, &query, 0);
+		curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
+		if (user != NULL)
+			bad = "has credentials: they are not accepted in the "
+			    "URL; use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
+			    "or --profile";
+		else if (scheme == NULL || host == NULL ||
+		    (strcmp(scheme, "http") != 0 &&
+		    strcmp(scheme, "https") != 0))
+			bad = "is not an http:// or https:// URL";
+		else if (query != NULL || frag != NULL)
+			bad = "has a query or fragment";
+	}
+	if (bad != NULL) {
+		/* free first: the sanitizer build checks leaks at exit */
+		curl_free(scheme);
+		curl_free(host);
+		curl_free(port);
+		curl_free(path);
+		curl_free(user);
+		curl_free(query);
+		curl_free(frag);
+		curl_url_cleanup(u);
+		buf_release(&b);
+		buf_release(&p);
+		return bad;
+	}
 	f->https = strcmp(scheme, "https") == 0;
 	virt = c->addressing == ADDR_VIRTUAL ||
 	    (c->addressing == ADDR_AUTO && strncmp(host, c->bucket,
@@ -292,6 +318,7 @@ setup_location(struct fetcher *f)
 	curl_free(frag);
 	curl_url_cleanup(u);
 	buf_release(&b);
+	return NULL;
 }
 
 void
@@ -357,6 +384,7 @@ cache_sweep(const char *dir)
 	buf_release(&path);
 }
 
+/* Read o's cache entry into o->body; false if there is none. */
 static bool
 cache_read(struct fetcher *f, struct obj *o)
 {
@@ -364,33 +392,27 @@ cache_read(struct fetcher *f, struct obj *o)
 	char tmp[65536];
 	ssize_t k;
 	int fd;
-	enum blob_status st;
 
 	buf_addf(&path, "%s/content/%s", f->conf.cache, o->hex);
-	if ((fd = open(path.data, O_RDONLY | O_CLOEXEC)) < 0) {
-		buf_release(&path);
+	fd = open(path.data, O_RDONLY | O_CLOEXEC);
+	buf_release(&path);
+	if (fd < 0)
 		return false;
-	}
 	buf_reset(&o->body);
 	while ((k = read(fd, tmp, sizeof(tmp))) > 0)
 		buf_add(&o->body, tmp, (size_t)k);
 	close(fd);
-	if (k < 0) {
-		buf_release(&path);
-		return false;
-	}
-	st = blob_open(f->blob, o->body.data, o->body.len,
-	    f->conf.max_bytes, o->id, &o->raw, &o->detail);
-	if (st != BLOB_OK) {
-		/* a damaged entry: drop it and fetch again */
-		f->cache_bad++;
-		unlink(path.data);
-		buf_release(&path);
-		buf_reset(&o->detail);
-		return false;
-	}
+	return k == 0;
+}
+
+static void
+cache_drop(struct fetcher *f, struct obj *o)
+{
+	struct buf path = BUF_INIT;
+
+	buf_addf(&path, "%s/content/%s", f->conf.cache, o->hex);
+	unlink(path.data);
 	buf_release(&path);
-	return true;
 }
 
 static void
@@ -482,8 +504,11 @@ obj_new(struct fetcher *f)
 	struct obj *o = f->spare;
 	struct buf body, raw, detail;
 
-	if (o == NULL)
-		return xcalloc(1, sizeof(*o));
+	if (o == NULL) {
+		o = xcalloc(1, sizeof(*o));
+		o->f = f;
+		return o;
+	}
 	f->spare = o->next;
 	f->nspare--;
 	body = o->body;
@@ -493,6 +518,7 @@ obj_new(struct fetcher *f)
 	o->body = body;
 	o->raw = raw;
 	o->detail = detail;
+	o->f = f;
 	buf_reset(&o->body);
 	buf_reset(&o->raw);
 	buf_reset(&o->detail);
@@ -844,6 +870,66 @@ http_answer(struct fetcher *f, struct obj *o, long code)
 	}
 }
 
+/* On a worker: inflate o's body and check it against the id. */
+static void
+verify_run(void *wctx, struct task *t)
+{
+	struct obj *o = (struct obj *)t;
+
+	o->vst = blob_open(wctx, o->body.data, o->body.len,
+	    o->f->conf.max_bytes, o->id, &o->raw, &o->detail);
+}
+
+/* Back on the fetcher's thread: what the verdict means. */
+static void
+verify_done(struct task *t)
+{
+	struct obj *o = (struct obj *)t;
+	struct fetcher *f = o->f;
+
+	f->verifying--;
+	if (o->from_cache) {
+		if (o->vst == BLOB_OK) {
+			f->cache_hits++;
+			o->reason = NULL;
+			push_done(f, o);
+		} else {
+			/* a damaged entry: drop it and fetch again */
+			f->cache_bad++;
+			cache_drop(f, o);
+			buf_reset(&o->detail);
+			o->from_cache = false;
+			push_ready(f, o);
+		}
+		return;
+	}
+	switch (o->vst) {
+	case BLOB_OK:
+		f->fetched++;
+		if (f->conf.cache != NULL)
+			cache_write(f, o);
+		finish(f, o, NULL, false);
+		break;
+	case BLOB_BAD_GZIP:	/* cut or damaged on the way */
+		retry_or_fail(f, o, "corrupt");
+		break;
+	default:		/* integrity, too-large: final */
+		o->label = blob_reason(o->vst);
+		finish(f, o, blob_reason(o->vst), false);
+		break;
+	}
+}
+
+static void
+verify(struct fetcher *f, struct obj *o, bool from_cache)
+{
+	o->from_cache = from_cache;
+	o->task.run = verify_run;
+	o->task.done = verify_done;
+	f->verifying++;
+	tasks_submit(f->tasks, &o->task);
+}
+
 static void
 complete(struct fetcher *f, CURL *e, CURLcode rc)
 {
@@ -851,7 +937,6 @@ complete(struct fetcher *f, CURL *e, CURLcode rc)
 	struct easy *ez;
 	long code = 0;
 	curl_off_t down = 0, us = 0;
-	enum blob_status st;
 	double secs;
 	size_t i;
 
@@ -876,23 +961,7 @@ complete(struct fetcher *f, CURL *e, CURLcode rc)
 	if (rc == CURLE_OK && code == 200) {
 		if (f->conf.creds != NULL)
 			f->auth_ok = true;
-		st = blob_open(f->blob, o->body.data, o->body.len,
-		    f->conf.max_bytes, o->id, &o->raw, &o->detail);
-		switch (st) {
-		case BLOB_OK:
-			f->fetched++;
-			if (f->conf.cache != NULL)
-				cache_write(f, o);
-			finish(f, o, NULL, false);
-			break;
-		case BLOB_BAD_GZIP:	/* cut or damaged on the way */
-			retry_or_fail(f, o, "corrupt");
-			break;
-		default:		/* integrity, too-large: final */
-			o->label = blob_reason(st);
-			finish(f, o, blob_reason(st), false);
-			break;
-		}
+		verify(f, o, false);
 		return;
 	}
 	if (rc == CURLE_OK) {
@@ -940,11 +1009,19 @@ complete(struct fetcher *f, CURL *e, CURLcode rc)
 
 /* ---- the public side ---- */
 
+/* A worker finished a task: interrupt the poll of fetcher_run(). */
+static void
+wake(void *arg)
+{
+	curl_multi_wakeup(arg);
+}
+
 struct fetcher *
 fetcher_new(const struct fetch_conf *conf, fetch_done_fn *done, void *arg)
 {
 	struct fetcher *f = xcalloc(1, sizeof(*f));
 	struct buf b = BUF_INIT;
+	const char *bad;
 	size_t i;
 	CURL *e;
 
@@ -953,7 +1030,14 @@ fetcher_new(const struct fetch_conf *conf, fetch_done_fn *done, void *arg)
 	f->arg = arg;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		err_die("curl: cannot initialize");
-	setup_location(f);
+	if ((bad = setup_location(f)) != NULL) {
+		free(f);
+		curl_global_cleanup();
+		/* never repeat a URL that holds credentials */
+		if (strncmp(bad, "has credentials", 15) == 0)
+			err_usage("--endpoint %s", bad);
+		err_usage("--endpoint: '%s' %s", conf->endpoint, bad);
+	}
 	buf_addf(&b, "Host: %s", f->host_hdr);
 	f->host_only = curl_slist_append(NULL, b.data);
 	buf_reset(&b);
@@ -968,6 +1052,10 @@ fetcher_new(const struct fetch_conf *conf, fetch_done_fn *done, void *arg)
 	}
 	buf_release(&b);
 	f->blob = blob_ctx_new();
+	f->nwbc = conf->threads > 0 ? conf->threads : 1;
+	f->wbc = xcalloc(f->nwbc, sizeof(*f->wbc));
+	for (i = 0; i < f->nwbc; i++)
+		f->wbc[i] = conf->threads > 0 ? blob_ctx_new() : f->blob;
 	f->rng = (uint64_t)time(NULL) * 6364136223846793005ULL ^
 	    (uint64_t)getpid() ^ 0x9E3779B97F4A7C15ULL;
 	if ((f->multi = curl_multi_init()) == NULL)
@@ -978,6 +1066,8 @@ fetcher_new(const struct fetch_conf *conf, fetch_done_fn *done, void *arg)
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    (long)conf->jobs);
 	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, (long)conf->jobs);
+	f->tasks = tasks_new(conf->threads, (void *const *)f->wbc, wake,
+	    f->multi);
 	f->neasy = conf->jobs;
 	f->easy = xcalloc(f->neasy, sizeof(*f->easy));
 	f->free_easy = xcalloc(f->neasy, sizeof(*f->free_easy));
@@ -1018,12 +1108,11 @@ fetcher_get(struct fetcher *f, const uint8_t id[20], void *udata)
 	memcpy(o->id, id, 20);
 	blob_format_id(id, o->hex);
 	o->udata = udata;
+	o->f = f;
 	o->retry_after = -1;
 	f->pending++;
 	if (f->conf.cache != NULL && cache_read(f, o)) {
-		f->cache_hits++;
-		o->reason = NULL;
-		push_done(f, o);
+		verify(f, o, true);
 		return;
 	}
 	push_ready(f, o);
@@ -1049,6 +1138,7 @@ deliver(struct fetcher *f)
 		res.detail = o->detail.data != NULL ? o->detail.data : "";
 		res.raw = o->raw.data != NULL ? o->raw.data : "";
 		res.n = o->raw.len;
+		res.buf = &o->raw;
 		f->pending--;
 		f->done_fn(f->arg, o->udata, &res);
 		obj_done(f, o);
@@ -1099,28 +1189,42 @@ perform(struct fetcher *f)
 	return any;
 }
 
+struct tasks *
+fetcher_tasks(struct fetcher *f)
+{
+	return f->tasks;
+}
+
+size_t
+fetcher_busy(const struct fetcher *f)
+{
+	return f->pending + tasks_pending(f->tasks);
+}
+
 void
 fetcher_run(struct fetcher *f, int wait_ms)
 {
 	double next;
 	int ms;
 
+	tasks_collect(f->tasks);
 	deliver(f);
 	start_ready(f);
 	/* wait only when nothing is ready to hand over */
 	if (!perform(f) && f->done == NULL && wait_ms > 0 &&
-	    f->inflight + (f->delayed != NULL) > 0) {
+	    tasks_collect(f->tasks) == 0 && f->done == NULL &&
+	    f->inflight + (f->delayed != NULL) + tasks_pending(f->tasks) >
+	    0) {
 		ms = wait_ms;
 		next = start_ready(f);
 		if (next >= 0 && next * 1000.0 < ms)
 			ms = (int)(next * 1000.0) + 1;
-		if (f->inflight > 0)
-			curl_multi_poll(f->multi, NULL, 0, ms, NULL);
-		else
-			usleep((useconds_t)ms * 1000);
+		/* workers wake this poll when they finish something */
+		curl_multi_poll(f->multi, NULL, 0, ms, NULL);
 		start_ready(f);
 		perform(f);
 	}
+	tasks_collect(f->tasks);
 	deliver(f);
 }
 
@@ -1243,6 +1347,11 @@ fetcher_free(struct fetcher *f)
 
 	if (f == NULL)
 		return;
+	tasks_free(f->tasks);
+	if (f->nwbc > 0 && f->wbc[0] != f->blob)
+		for (i = 0; i < f->nwbc; i++)
+			blob_ctx_free(f->wbc[i]);
+	free(f->wbc);
 	while ((o = f->ready) != NULL) {
 		f->ready = o->next;
 		obj_free(o);

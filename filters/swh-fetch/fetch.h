@@ -13,7 +13,10 @@
  * first, so a rerun fetches only what is missing.
  *
  * Results come back through the done callback, from fetcher_run() only,
- * in completion order; the raw bytes are valid during the call.
+ * in completion order; the raw bytes are valid during the call, and the
+ * callback may take them (swap res->buf with an empty buffer).  Inflating
+ * and checking bodies runs on worker threads (struct tasks), which the
+ * caller may use too.
  *
  * Failing for everything is not a per-record matter: when the server
  * refuses the credentials, or most of the recent requests failed for good
@@ -45,6 +48,7 @@ struct fetch_conf {
 	double			 connect_timeout;
 	size_t			 max_bytes;	/* raw object size limit */
 	const char		*cache;		/* NULL: no cache */
+	unsigned		 threads;	/* workers for CPU work; 0: none */
 };
 
 struct fetch_result {
@@ -52,6 +56,7 @@ struct fetch_result {
 	const char	*detail;	/* why, when reason != NULL */
 	const char	*raw;		/* the verified raw bytes */
 	size_t		 n;
+	struct buf	*buf;		/* the buffer holding them */
 };
 
 typedef void fetch_done_fn(void *arg, void *udata,
@@ -74,6 +79,16 @@ size_t	fetcher_pending(const struct fetcher *f);
  * happen, and return the results that are ready through the callback.
  */
 void	fetcher_run(struct fetcher *f, int wait_ms);
+
+/*
+ * The fetcher's workers, for the caller's own CPU work on objects: a task's
+ * wctx is a struct blob_ctx *.  fetcher_run() collects finished tasks (and
+ * waits for them), so done() callbacks run inside fetcher_run().
+ */
+struct tasks *fetcher_tasks(struct fetcher *f);
+
+/* Objects asked for, tasks submitted, and neither returned yet. */
+size_t	fetcher_busy(const struct fetcher *f);
 
 /* The URL of object id (for messages and tests). */
 void	fetcher_url(const struct fetcher *f, const uint8_t id[20],

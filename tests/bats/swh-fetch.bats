@@ -94,7 +94,7 @@ balanced() {
 	run swh-fetch --help
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "usage: swh-fetch "* ]]
-	for o in --jobs --endpoint --bucket --region --addressing --profile \
+	for o in --jobs --threads --endpoint --bucket --region --addressing --profile \
 	    --no-sign-request --mirror --cache --retries --timeout \
 	    --connect-timeout --max-bytes --window --unordered \
 	    --content-id-field --encoding-field --length-field; do
@@ -121,7 +121,7 @@ balanced() {
 	# credentials in the URL are refused, and not repeated
 	run -2 swh-fetch --endpoint 'http://AKIDX:s3cr3tpw@127.0.0.1:1' /dev/null
 	[[ "$output" != *s3cr3tpw* ]]
-	[[ "$output" == *"credentials in the URL"* ]]
+	[[ "$output" == *"credentials: they are not accepted in the URL"* ]]
 	run -2 env -u AWS_SECRET_ACCESS_KEY AWS_ACCESS_KEY_ID=AKIDX swh-fetch /dev/null
 	[[ "$output" == *"AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"* ]]
 	run -2 swh-fetch --profile nobody --no-sign-request /dev/null
@@ -156,6 +156,11 @@ balanced() {
 	start_fault
 	swh-fetch -q --endpoint "$FS_URL" -j 16 "$META" > "$T/net"
 	cmp "$T/net" "$REF"
+	# checks and decoding on worker threads: the same bytes
+	swh-fetch -q --endpoint "$FS_URL" -j 16 --threads 3 "$META" > "$T/net3"
+	cmp "$T/net3" "$REF"
+	swh-fetch -q --endpoint "$FS_URL" --threads 2 --unordered "$META" |
+	    sort | cmp - <(sort "$REF")
 }
 
 @test "swh-fetch: the offline fixtures end as their manifest says" {
@@ -258,7 +263,7 @@ balanced() {
 	    "${id[11]}" '["504", "ok"]'
 	start_fault --plan "$T/plan.json"
 	run --separate-stderr swh-fetch --endpoint "$FS_URL" --timeout 0.5 \
-	    --retries 2 --rejects "$T/rej" --summary "$T/s.json" \
+	    --retries 2 --threads 2 --rejects "$T/rej" --summary "$T/s.json" \
 	    --metrics "$T/m.prom" "$T/in.jsonl"
 	[ "$status" -eq 0 ]
 	balanced "$T/s.json"
@@ -365,7 +370,7 @@ balanced() {
 	[ "$n" -eq 30 ]
 	[ "$(ls "$T/cache/content" | wc -l)" -eq "$n" ]
 	run --separate-stderr swh-fetch --endpoint "$FS_URL" --cache "$T/cache" \
-	    --summary "$T/s.json" "$T/in.jsonl"
+	    --threads 2 --summary "$T/s.json" "$T/in.jsonl"
 	cmp <(printf '%s\n' "$output") "$T/a"
 	[ "$(requests)" -eq "$n" ]
 	[ "$(jq .stats.cache_hits "$T/s.json")" -eq 30 ]
@@ -385,7 +390,7 @@ balanced() {
 	head -150 "$DREF" > "$T/ref.jsonl"
 	start_fault --delay 0.02
 	log1=$FS_LOG
-	swh-fetch -q -j 4 --endpoint "$FS_URL" --cache "$T/cache" \
+	swh-fetch -q -j 4 --threads 2 --endpoint "$FS_URL" --cache "$T/cache" \
 	    -o "$T/out.jsonl" "$T/in.jsonl" 3>&- &
 	pid=$!
 	for i in $(seq 300); do
