@@ -29,7 +29,7 @@ enum blob_status {
 	BLOB_INTEGRITY,		/* "integrity": SHA-1 or git id mismatch */
 	BLOB_BINARY,		/* "binary": holds a NUL byte */
 	BLOB_BAD_ENCODING,	/* "bad-encoding": not decodable */
-	BLOB_LENGTH		/* "length-mismatch": UTF-8 size != length_bytes */
+	BLOB_LENGTH	/* "length-mismatch": UTF-8 size != length_bytes */
 };
 
 /* The reject reason of a status (static string; "" for BLOB_OK). */

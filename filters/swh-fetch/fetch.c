@@ -568,9 +568,10 @@ stop_auth(struct fetcher *f, long code, const struct buf *body)
 static const char *
 anon_hint(const struct fetcher *f)
 {
-	return f->conf.creds == NULL && strncmp(buf_cstr(&f->last_bad), "HTTP 4",
-	    6) == 0 ? " (requests were anonymous: does it want credentials?)" :
-	    "";
+	const char *last = buf_cstr(&f->last_bad);
+
+	return f->conf.creds == NULL && strncmp(last, "HTTP 4", 6) == 0 ?
+	    " (requests were anonymous: does it want credentials?)" : "";
 }
 
 static void

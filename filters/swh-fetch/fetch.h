@@ -48,11 +48,11 @@ struct fetch_conf {
 	double			 connect_timeout;
 	size_t			 max_bytes;	/* raw object size limit */
 	const char		*cache;		/* NULL: no cache */
-	unsigned		 threads;	/* workers for CPU work; 0: none */
+	unsigned		 threads; /* workers for CPU work; 0: none */
 };
 
 struct fetch_result {
-	const char	*reason;	/* NULL on success, else a reject reason */
+	const char	*reason; /* NULL on success, else a reject reason */
 	const char	*detail;	/* why, when reason != NULL */
 	const char	*raw;		/* the verified raw bytes */
 	size_t		 n;

@@ -34,7 +34,7 @@ struct sigv4_header {
 struct sigv4_request {
 	const char	*method;
 	const char	*path;		/* raw path, e.g. "/content/ab12..." */
-	const char	*query;		/* after '?', may hold %XX; NULL: none */
+	const char	*query;	/* after '?', may hold %XX; NULL: none */
 	const struct sigv4_header *headers;
 	size_t		 nheaders;
 	const char	*payload_hash;	/* hex SHA-256 or UNSIGNED-PAYLOAD */

@@ -365,7 +365,8 @@ test_fixtures(void)
 	}
 	/* missing: no object under that key */
 	buf_reset(&path);
-	buf_adds(&path, FIX "/content/16ca7689b5f953679c1b2277cacb8702590a370d");
+	buf_adds(&path,
+	    FIX "/content/16ca7689b5f953679c1b2277cacb8702590a370d");
 	CHECK(slurp(path.data, &n) == NULL);
 	buf_release(&path);
 	buf_release(&raw);

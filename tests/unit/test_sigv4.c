@@ -331,7 +331,8 @@ jbool(json_object *o, const char *k)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
+	return json_object_object_get_ex(o, k, &v) &&
+	    json_object_get_boolean(v);
 }
 
 static void
