@@ -5,7 +5,8 @@
 # Software Heritage bucket (bench/swh_fetch_objects.py; kept between runs
 # under $BENCH_TMP), serves them with nginx on 127.0.0.1 (started here,
 # stopped by PID), and fetches them all with swh-fetch -j 1, 8 and 64
-# (and -j 64 with one worker thread for the checks and decoding):
+# (the default --threads: CPUs - 1 workers check and decode; and -j 64
+# with --threads 0, all on the network thread):
 # objects/s, MB/s (of file content) and CPU seconds per 1,000 objects.
 # Beside it, the approach swh-fetch replaces, one object at a time: a
 # loop of curl per blob (then gunzip), and boto3 get_object in a Python
@@ -111,7 +112,7 @@ read -r t64 u64 s64 < "$run/last"
 cmp -s "$run/out" "$run/j8.jsonl" || { echo "bench: -j 64 and -j 8 outputs differ" >&2; exit 1; }
 [ "$(wc -l < "$run/out")" -eq "$N" ] || { echo "bench: not every object arrived" >&2; exit 1; }
 cp "$run/out" "$run/j64.jsonl"
-measure "swh-fetch -j 64 --threads 1" "$N" "$raw_bytes" swh-fetch -q -j 64 --threads 1 --endpoint "$url" "$meta"
+measure "swh-fetch -j 64 --threads 0" "$N" "$raw_bytes" swh-fetch -q -j 64 --threads 0 --endpoint "$url" "$meta"
 measure "swh-fetch --mirror (no network)" "$N" "$raw_bytes" swh-fetch -q --mirror "$objs" "$meta"
 
 # one object at a time: curl per blob (then gunzip), and boto3

@@ -109,8 +109,7 @@ static const char help[] =
 "  -j, --jobs N            transfers in flight (default 32); with --mirror,\n"
 "                          decoding threads (at most the CPUs)\n"
 "      --threads N         threads that inflate, check and decode beside\n"
-"                          the network one (default: CPUs - 1 from 4\n"
-"                          CPUs on, at most 8; else 0)\n"
+"                          the network one (default: CPUs - 1, at most 8)\n"
 "      --endpoint URL      S3 endpoint (default: AWS S3 for --region)\n"
 "      --bucket NAME       bucket (default: softwareheritage)\n"
 "      --region NAME       region for signing (default: us-east-1)\n"
@@ -857,11 +856,10 @@ main(int argc, char *argv[])
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 		/*
-		 * One thread does 5,000 to 10,000 objects a second; workers
-		 * pay off only when spare CPUs exist beside the network
-		 * thread (and, in a test, the server).
+		 * One thread alone does 5,000 to 10,000 objects a second; a
+		 * worker beside the network thread pays off from 2 CPUs on.
 		 */
-		opts.threads = cpus >= 4 ? (int)(cpus - 1 < 8 ? cpus - 1 : 8) :
+		opts.threads = cpus >= 2 ? (int)(cpus - 1 < 8 ? cpus - 1 : 8) :
 		    0;
 	}
 	utf8_cs = charset_find("utf-8", 5);
