@@ -138,10 +138,11 @@ ratio "swh-fetch -j 64 vs curl loop" "$(inv "$r64")" "$(inv "$rcurl")"
 ratio "swh-fetch -j 8 vs boto3 loop" "$(inv "$r8")" "$(inv "$rboto")"
 ratio "swh-fetch -j 1 vs boto3 loop" "$(inv "$r1")" "$(inv "$rboto")"
 
-# where the CPU of -j 64 goes, by library (perf samples)
+# where the CPU of -j 64 goes, by library: perf's shares of the samples
+# applied to the CPU time measured above
 if command -v perf > /dev/null && perf record -q -F 999 -o "$run/perf.data" \
     swh-fetch -q -j 64 --endpoint "$url" "$meta" > /dev/null 2> "$run/perf.err"; then
-	cpu=$(awk '{ print $2 + $3 }' "$run/last")
+	cpu=$(awk -v u="$u64" -v s="$s64" 'BEGIN { print u + s }')	# of -j 64
 	perf report -i "$run/perf.data" --sort dso --stdio 2> /dev/null |
 	    awk -v cpu="$cpu" -v n="$N" '/^ *[0-9.]+%/ {
 		p = $1; sub("%", "", p); d = $2
