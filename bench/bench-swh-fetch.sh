@@ -22,10 +22,11 @@ py=/usr/bin/python3; [ -x $py ] || py=python3
 tmp=${BENCH_TMP:-/tmp}
 objs=$tmp/codesift-swh-fetch-objects-$N
 run=$(mktemp -d "$tmp/bench-swh-fetch.XXXXXX")
-ngx_pid=
+ngx_pid= fs_pid=
 
 cleanup() {
 	[ -n "$ngx_pid" ] && kill "$ngx_pid" 2>/dev/null && wait "$ngx_pid" 2>/dev/null
+	[ -n "$fs_pid" ] && kill "$fs_pid" 2>/dev/null && wait "$fs_pid" 2>/dev/null
 	rm -rf "$run"
 }
 trap cleanup EXIT
@@ -137,6 +138,31 @@ ratio "swh-fetch -j 64 vs boto3 loop" "$(inv "$r64")" "$(inv "$rboto")"
 ratio "swh-fetch -j 64 vs curl loop" "$(inv "$r64")" "$(inv "$rcurl")"
 ratio "swh-fetch -j 8 vs boto3 loop" "$(inv "$r8")" "$(inv "$rboto")"
 ratio "swh-fetch -j 1 vs boto3 loop" "$(inv "$r1")" "$(inv "$rboto")"
+
+# With S3's latency instead of loopback's: tests/swh-fetch/fault-server.py
+# answers after LATENCY_MS (default 20, a typical time to first byte).
+lat=${LATENCY_MS:-20}
+lp=$run/fault.port
+$py "$BENCH_TOP/tests/swh-fetch/fault-server.py" --root "$objs" --port-file "$lp" \
+    --delay "$(awk -v l="$lat" 'BEGIN { print l / 1000 }')" 3>&- &
+fs_pid=$!
+for i in $(seq 100); do [ -s "$lp" ] && break; sleep 0.05; done
+furl=http://127.0.0.1:$(cat "$lp")
+head -2000 "$meta" > "$run/m2000.jsonl"
+head -200 "$meta" > "$run/m200.jsonl"
+r2000=$(jq -s 'map(.length_bytes) | add' "$run/m2000.jsonl")
+r200=$(jq -s 'map(.length_bytes) | add' "$run/m200.jsonl")
+echo "with ${lat} ms per request (Python test server), 2,000 objects (200 for the loops):"
+measure "  swh-fetch -j 64" 2000 "$r2000" swh-fetch -q -j 64 --endpoint "$furl" "$run/m2000.jsonl"
+l64=$(rate "$run/last" 2000)
+measure "  swh-fetch -j 8" 2000 "$r2000" swh-fetch -q -j 8 --endpoint "$furl" "$run/m2000.jsonl"
+measure "  swh-fetch -j 1" 200 "$r200" swh-fetch -q -j 1 --endpoint "$furl" "$run/m200.jsonl"
+measure "  python boto3 get_object loop" 200 "$r200" \
+    $py "$BENCH_TOP/bench/swh_fetch_ref.py" "$furl" "$run/m200.jsonl"
+lboto=$(rate "$run/last" 200)
+kill "$fs_pid" 2>/dev/null; wait "$fs_pid" 2>/dev/null || true
+fs_pid=
+ratio "swh-fetch -j 64 vs boto3 loop, ${lat} ms" "$(inv "$l64")" "$(inv "$lboto")"
 
 # where the CPU of -j 64 goes, by library: perf's shares of the samples
 # applied to the CPU time measured above
