@@ -10,7 +10,9 @@
  * name in the same directory and renamed over the name only by
  * ostream_close(o, true): a run that dies or is killed never leaves a
  * half-written file under the final name.  Temporary files are removed by
- * err_die() and on SIGINT/SIGTERM/SIGHUP.  Names ending in .gz or .zst are
+ * err_die() and on SIGINT/SIGTERM/SIGHUP.  An existing name that is not a
+ * regular file (/dev/null, a FIFO) is written directly: renaming over it
+ * would replace the device node.  Names ending in .gz or .zst are
  * compressed.  Write errors are fatal (err_die, status 3).
  */
 #ifndef CODESIFT_STREAM_H
