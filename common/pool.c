@@ -27,6 +27,8 @@ struct item {
 	enum verdict	 v;
 	const char	*reason;
 	size_t		 doff, dlen;	/* detail in batch detail */
+	size_t		 xoff, xlen;	/* extra members, also there */
+	uint64_t	 ord;		/* position in the input */
 	size_t		 ooff, olen;	/* rendered line in batch out */
 	size_t		 soff, slen;	/* side-channel bytes in batch side */
 	bool		 edited;
@@ -62,6 +64,7 @@ struct pool {
 	uint64_t	 next_write;	/* seq of the next batch to write */
 	uint64_t	 next_seq;
 	struct batch	*cur;		/* being filled by the main thread */
+	uint64_t	 nord;		/* lines read so far */
 	bool		 stop;
 	pool_side_fn	*side;
 	void		*side_arg;
@@ -79,6 +82,7 @@ set_reject(struct pool_verdict *v, const char *reason)
 	v->it->v = V_REJECT;
 	v->it->reason = reason;
 	v->it->doff = v->b->detail.len;
+	v->it->xlen = 0;
 }
 
 void
@@ -110,6 +114,36 @@ pool_reject_rec(struct pool_verdict *v, const struct rec *r)
 	set_reject(v, rec_reason(r));
 	buf_adds(&v->b->detail, rec_detail(r));
 	v->it->dlen = v->b->detail.len - v->it->doff;
+}
+
+void
+pool_reject_extra(struct pool_verdict *v, const char *reason,
+    const char *extra, const char *fmt, ...)
+{
+	va_list ap;
+
+	set_reject(v, reason);
+	va_start(ap, fmt);
+	buf_vaddf(&v->b->detail, fmt, ap);
+	va_end(ap);
+	v->it->dlen = v->b->detail.len - v->it->doff;
+	v->it->xoff = v->b->detail.len;
+	buf_adds(&v->b->detail, extra);
+	v->it->xlen = v->b->detail.len - v->it->xoff;
+}
+
+uint64_t
+pool_ord(const struct pool_verdict *v)
+{
+	return v->it->ord;
+}
+
+/* The extra members of a rejected item, as a new string (or NULL). */
+static char *
+extra_of(const struct batch *b, const struct item *it)
+{
+	return it->xlen > 0 ? xstrndup(b->detail.data + it->xoff, it->xlen) :
+	    NULL;
 }
 
 /* Run fn over every record of batch b, with worker context ctx. */
@@ -168,12 +202,13 @@ write_batch(struct pool *p, struct batch *b)
 			/* details are NUL-separated only by length */
 			{
 				char *d = xstrndup(b->detail.data + it->doff,
-				    it->dlen);
+				    it->dlen), *x = extra_of(b, it);
 
-				run_reject_line(p->run, it->file, it->line,
-				    b->data.data + it->off, it->len,
-				    it->reason, d);
+				run_reject_line_extra(p->run, it->file,
+				    it->line, b->data.data + it->off, it->len,
+				    it->reason, d, x);
 				free(d);
+				free(x);
 			}
 			break;
 		case V_EMPTY:
@@ -332,6 +367,7 @@ run_inline(struct pool *p, void *ctx)
 		if (st == RUN_EOF)
 			break;
 		if (st == RUN_EMPTY) {
+			p->nord++;
 			run_reject_line(p->run, r.file, r.line, "", 0,
 			    "empty-line", "empty line");
 			continue;
@@ -348,6 +384,7 @@ run_inline(struct pool *p, void *ctx)
 		b->it[0].len = r.len;
 		b->it[0].line = r.line;
 		b->it[0].file = r.file;
+		b->it[0].ord = p->nord++;
 		{
 			struct pool_verdict v = { &b->it[0], b };
 
@@ -362,9 +399,17 @@ run_inline(struct pool *p, void *ctx)
 				run_drop(p->run, &r);
 				break;
 			default:
-				run_reject_line(p->run, r.file, r.line, r.raw,
-				    r.len, b->it[0].reason,
-				    buf_cstr(&b->detail));
+				{
+					char *d = xstrndup(b->detail.data +
+					    b->it[0].doff, b->it[0].dlen),
+					    *x = extra_of(b, &b->it[0]);
+
+					run_reject_line_extra(p->run, r.file,
+					    r.line, r.raw, r.len,
+					    b->it[0].reason, d, x);
+					free(d);
+					free(x);
+				}
 				break;
 			}
 			if (b->it[0].slen > 0 && p->side != NULL)
@@ -430,7 +475,8 @@ pool_run_side(struct run *run, unsigned nthreads, pool_fn *fn,
 			break;
 		if (p.cur == NULL)
 			claim(&p);
-		add_item(p.cur, &r, st == RUN_REC ? V_EMIT : V_EMPTY);
+		add_item(p.cur, &r, st == RUN_REC ? V_EMIT : V_EMPTY)->ord =
+		    p.nord++;
 		if (p.cur->n >= BATCH_RECS || p.cur->data.len >= BATCH_BYTES) {
 			submit(&p);
 			drain(&p, DRAIN_READY);

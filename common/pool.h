@@ -42,5 +42,17 @@ void	pool_reject(struct pool_verdict *v, const char *reason,
 	    const char *fmt, ...) ERR_PRINTF(3, 4);
 /* Reject with the reason and detail of r's last failed getter. */
 void	pool_reject_rec(struct pool_verdict *v, const struct rec *r);
+/*
+ * pool_reject() with extra members for the reject object (JSON text, see
+ * run_reject_line_extra()); extra is copied.
+ */
+void	pool_reject_extra(struct pool_verdict *v, const char *reason,
+	    const char *extra, const char *fmt, ...) ERR_PRINTF(4, 5);
+/*
+ * The record's position in the input: 0 for the first line read, then
+ * increasing (lines rejected before fn sees them may leave gaps).  For
+ * per-worker statistics that must be merged in input order.
+ */
+uint64_t pool_ord(const struct pool_verdict *v);
 
 #endif

@@ -184,7 +184,7 @@ note_reject(struct run *run, const char *file, uint64_t line,
 /* The reject object up to and including "record":" (the line follows). */
 static void
 reject_head(struct run *run, struct buf *b, const char *file, uint64_t line,
-    const char *reason, const char *detail)
+    const char *reason, const char *detail, const char *extra)
 {
 	buf_adds(b, "{\"filter\":");
 	jscan_escape(b, err_prog(), strlen(err_prog()));
@@ -194,6 +194,10 @@ reject_head(struct run *run, struct buf *b, const char *file, uint64_t line,
 	jscan_escape(b, reason, strlen(reason));
 	buf_adds(b, ",\"detail\":");
 	jscan_escape(b, detail, strlen(detail));
+	if (extra != NULL && *extra != '\0') {
+		buf_addc(b, ',');
+		buf_adds(b, extra);
+	}
 	buf_adds(b, ",\"record\":");
 	(void)run;
 }
@@ -228,13 +232,21 @@ void
 run_reject_line(struct run *run, const char *file, uint64_t line,
     const char *raw, size_t n, const char *reason, const char *detail)
 {
+	run_reject_line_extra(run, file, line, raw, n, reason, detail, NULL);
+}
+
+void
+run_reject_line_extra(struct run *run, const char *file, uint64_t line,
+    const char *raw, size_t n, const char *reason, const char *detail,
+    const char *extra)
+{
 	struct buf *b = &run->scratch;
 
 	note_reject(run, file, line, reason, detail);
 	if (run->rej == NULL)
 		return;
 	buf_reset(b);
-	reject_head(run, b, file, line, reason, detail);
+	reject_head(run, b, file, line, reason, detail, extra);
 	/* not UTF-8: keep the exact bytes too, so nothing is lost */
 	if (jscan_escape(b, raw, n) > 0) {
 		buf_adds(b, ",\"record_base64\":\"");
@@ -303,7 +315,7 @@ reject_too_large(struct run *run, struct rec *r)
 		return;
 	}
 	buf_reset(b);
-	reject_head(run, b, r->file, r->line, "too-large", detail);
+	reject_head(run, b, r->file, r->line, "too-large", detail, NULL);
 	buf_addc(b, '"');
 	/* the first piece must be used before draining moves the buffer */
 	buf_add(&pend, r->raw, r->len);

@@ -61,6 +61,14 @@ void	run_reject_rec(struct run *run, const struct rec *r);
 /* Reject a line by position (for records handled out of line). */
 void	run_reject_line(struct run *run, const char *file, uint64_t line,
 	    const char *raw, size_t n, const char *reason, const char *detail);
+/*
+ * The same with more members in the reject object: extra is the JSON text
+ * of one or more members ("\"errors\":[...]"), written after "detail";
+ * NULL or "" for none.  The caller makes it valid JSON.
+ */
+void	run_reject_line_extra(struct run *run, const char *file,
+	    uint64_t line, const char *raw, size_t n, const char *reason,
+	    const char *detail, const char *extra);
 
 /*
  * Mark the run as failed by a filter's own data gate (exit status 1); the
