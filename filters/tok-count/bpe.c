@@ -27,8 +27,8 @@
 
 struct vslot {
 	uint32_t	h32;	/* high bits of the hash */
-	uint32_t	len;
-	uint32_t	off;	/* in pool; NONE: empty slot */
+	uint32_t	len;	/* 0: empty slot (tokens have a byte or more) */
+	uint32_t	off;	/* in pool */
 	uint32_t	id;
 };
 
@@ -114,9 +114,7 @@ bpe_new(enum bpe_kind kind)
 
 	b->kind = kind;
 	b->vmask = 1023;
-	b->v = xreallocarray(NULL, b->vmask + 1, sizeof(*b->v));
-	for (i = 0; i <= b->vmask; i++)
-		b->v[i].off = NONE;
+	b->v = xcalloc(b->vmask + 1, sizeof(*b->v));
 	b->pmask = 1023;
 	b->p = xreallocarray(NULL, b->pmask + 1, sizeof(*b->p));
 	for (i = 0; i <= b->pmask; i++)
@@ -154,7 +152,7 @@ vlookup(const struct bpe *b, uint64_t h, const void *p, size_t n)
 
 	for (;; i = (i + 1) & b->vmask) {
 		s = &b->v[i];
-		if (s->off == NONE)
+		if (s->len == 0)
 			return s;
 		if (s->h32 == h32 && s->len == n &&
 		    memcmp(b->pool.data + s->off, p, n) == 0)
@@ -162,25 +160,34 @@ vlookup(const struct bpe *b, uint64_t h, const void *p, size_t n)
 	}
 }
 
+/* Make the table hold at least want slots (a power of two). */
 static void
-vgrow(struct bpe *b)
+vresize(struct bpe *b, size_t want)
 {
 	struct vslot *old = b->v, *s;
-	size_t oldn = b->vmask + 1, i;
+	size_t oldn = b->vmask + 1, i, n = oldn;
 	uint64_t h;
 
-	b->vmask = oldn * 2 - 1;
-	b->v = xreallocarray(NULL, b->vmask + 1, sizeof(*b->v));
-	for (i = 0; i <= b->vmask; i++)
-		b->v[i].off = NONE;
+	while (n < want)
+		n *= 2;
+	if (n == oldn)
+		return;
+	b->vmask = n - 1;
+	b->v = xcalloc(n, sizeof(*b->v));
 	for (i = 0; i < oldn; i++) {
-		if (old[i].off == NONE)
+		if (old[i].len == 0)
 			continue;
 		h = hash_bytes(b->pool.data + old[i].off, old[i].len);
 		s = vlookup(b, h, b->pool.data + old[i].off, old[i].len);
 		*s = old[i];
 	}
 	free(old);
+}
+
+static void
+vgrow(struct bpe *b)
+{
+	vresize(b, (b->vmask + 1) * 2);
 }
 
 static void
@@ -203,23 +210,33 @@ set_id_bytes(struct bpe *b, uint32_t id, uint32_t off, uint32_t len)
 	}
 	b->tok_off[id] = off;
 	b->tok_len[id] = len;
-	if (id >= b->id_end)
+	if (off != NONE && id >= b->id_end)
 		b->id_end = id + 1;
 }
 
 void
-bpe_add_token(struct bpe *b, const void *p, size_t n, uint32_t id)
+bpe_reserve(struct bpe *b, size_t n, size_t bytes)
+{
+	vresize(b, (b->vn + n) * 2);
+	if (bytes > 0)
+		buf_grow(&b->pool, bytes);
+	if (n > 0 && b->idcap < b->vn + n)
+		set_id_bytes(b, (uint32_t)(b->vn + n - 1), NONE, 0);
+}
+
+static void
+add_hashed(struct bpe *b, const void *p, size_t n, uint32_t id, uint64_t h)
 {
 	struct vslot *s;
-	uint64_t h;
 
 	if (n == 0 || n >= UINT32_MAX || id >= BPE_MAX_ID)
 		err_bug("bpe_add_token: bad token (%zu bytes, id %u)", n, id);
-	if ((b->vn + 1) * 2 > b->vmask + 1)
+	if ((b->vn + 1) * 2 > b->vmask + 1) {
 		vgrow(b);
-	h = hash_bytes(p, n);
+		h = hash_bytes(p, n);
+	}
 	s = vlookup(b, h, p, n);
-	if (s->off == NONE) {
+	if (s->len == 0) {
 		if (b->pool.len + n >= UINT32_MAX)
 			err_die("vocabulary too large");
 		s->off = (uint32_t)b->pool.len;
@@ -232,6 +249,35 @@ bpe_add_token(struct bpe *b, const void *p, size_t n, uint32_t id)
 	set_id_bytes(b, id, s->off, s->len);
 }
 
+void
+bpe_add_token(struct bpe *b, const void *p, size_t n, uint32_t id)
+{
+	add_hashed(b, p, n, id, hash_bytes(p, n));
+}
+
+#define AHEAD 16
+
+void
+bpe_add_tokens(struct bpe *b, const struct bpe_entry *e, size_t n)
+{
+	uint64_t h[AHEAD];
+	size_t i, k, m;
+
+	/* a table of 200,000 tokens is far bigger than the caches: hash a
+	 * group, fetch its slots, then insert */
+	bpe_reserve(b, n, 0);
+	for (i = 0; i < n; i += AHEAD) {
+		m = n - i < AHEAD ? n - i : AHEAD;
+		for (k = 0; k < m; k++) {
+			h[k] = hash_bytes(e[i + k].p, e[i + k].n);
+			__builtin_prefetch(&b->v[(size_t)h[k] & b->vmask], 1);
+		}
+		for (k = 0; k < m; k++)
+			add_hashed(b, e[i + k].p, e[i + k].n, e[i + k].id,
+			    h[k]);
+	}
+}
+
 int64_t
 bpe_find(const struct bpe *b, const void *p, size_t n)
 {
@@ -240,7 +286,7 @@ bpe_find(const struct bpe *b, const void *p, size_t n)
 	if (n == 0)
 		return -1;
 	s = vlookup(b, hash_bytes(p, n), p, n);
-	return s->off == NONE ? -1 : (int64_t)s->id;
+	return s->len == 0 ? -1 : (int64_t)s->id;
 }
 
 const char *
@@ -469,7 +515,7 @@ pair_of(const struct bpe_ctx *c, const unsigned char *p, size_t i, size_t j,
 		const struct vslot *s = vlookup(b,
 		    hash_bytes(p + c->st[i], n), p + c->st[i], n);
 
-		if (s->off == NONE)
+		if (s->len == 0)
 			return false;
 		*rank = *nid = s->id;
 		return true;
@@ -664,7 +710,7 @@ bpe_encode(struct bpe_ctx *c, const char *s, size_t n, struct idvec *out)
 	c->pieces++;
 	h = hash_bytes(p, n);
 	v = vlookup(b, h, p, n);
-	if (v->off != NONE) {
+	if (v->len != 0) {
 		whole = v->id;
 		if (b->kind == BPE_RANKS || b->ignore_merges) {
 			idvec_push(out, v->id);

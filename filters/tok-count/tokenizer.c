@@ -81,12 +81,15 @@ read_all(const char *path, struct buf *out, struct buf *err)
 	const char *why;
 	struct istream *in = istream_open(path, &why);
 	char chunk[1 << 16];
+	struct stat st;
 	ssize_t r;
 
 	if (in == NULL) {
 		buf_addf(err, "%s: %s", path, why);
 		return false;
 	}
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		buf_grow(out, (size_t)st.st_size);
 	while ((r = istream_read(in, chunk, sizeof(chunk))) > 0)
 		buf_add(out, chunk, (size_t)r);
 	if (r < 0) {
@@ -805,6 +808,7 @@ load_vocab(struct hfload *L, const char *p, size_t n)
 		jdoc_release(&d);
 		return false;
 	}
+	bpe_reserve(L->t->bpe, d.s.n, n / 2);
 	for (i = 0; i < d.s.n; i++) {
 		m = &d.s.m[i];
 		if (m->type != JT_NUMBER || !jnum_u32(d.p + m->val_off,
@@ -1812,46 +1816,56 @@ tok_ranks_file(const char *name)
 	return e != NULL ? e->ranks : NULL;
 }
 
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* base64 digit values; 64 marks '=', 0xFF anything else */
+static const unsigned char b64v[256] = {
+#define X8 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF
+	X8, X8, X8, X8, X8,
+	0xFF, 0xFF, 0xFF, 62, 0xFF, 0xFF, 0xFF, 63,		/* '+' '/' */
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61,			/* 0-9 */
+	0xFF, 0xFF, 0xFF, 64, 0xFF, 0xFF, 0xFF,			/* '=' */
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+	18, 19, 20, 21, 22, 23, 24, 25,				/* A-Z */
+	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+	26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51,			/* a-z */
+	0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+	X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8, X8
+#undef X8
+};
 
 /* Standard base64 with padding; returns the length, or -1. */
 static long
 b64dec(const char *s, size_t n, unsigned char *out)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned a, b, c, d;
 	size_t i, o = 0;
-	int v[4], k;
 
 	if (n % 4 != 0 || n == 0)
 		return -1;
-	for (i = 0; i < n; i += 4) {
-		for (k = 0; k < 4; k++) {
-			if (s[i + k] == '=' && i + 4 == n && k >= 2)
-				v[k] = -2;
-			else if ((v[k] = b64val((unsigned char)s[i + k])) < 0)
-				return -1;
-		}
-		if (v[2] == -2 && v[3] != -2)
+	for (i = 0; i + 4 < n; i += 4) {
+		a = b64v[p[i]];
+		b = b64v[p[i + 1]];
+		c = b64v[p[i + 2]];
+		d = b64v[p[i + 3]];
+		if ((a | b | c | d) >= 64)
 			return -1;
-		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-		if (v[2] != -2)
-			out[o++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
-		if (v[3] != -2 && v[2] != -2)
-			out[o++] = (unsigned char)((v[2] & 3) << 6 | v[3]);
+		out[o++] = (unsigned char)(a << 2 | b >> 4);
+		out[o++] = (unsigned char)(b << 4 | c >> 2);
+		out[o++] = (unsigned char)(c << 6 | d);
 	}
+	/* the last group may end in one or two '=' */
+	a = b64v[p[i]];
+	b = b64v[p[i + 1]];
+	c = b64v[p[i + 2]];
+	d = b64v[p[i + 3]];
+	if (a >= 64 || b >= 64 || c > 64 || d > 64 || (c == 64 && d != 64))
+		return -1;
+	out[o++] = (unsigned char)(a << 2 | b >> 4);
+	if (c != 64)
+		out[o++] = (unsigned char)(b << 4 | c >> 2);
+	if (d != 64)
+		out[o++] = (unsigned char)(c << 6 | d);
 	return (long)o;
 }
 
@@ -1867,36 +1881,63 @@ sha256_hex(const void *p, size_t n, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
+#define RANK_BATCH 4096
+
 static bool
 load_ranks(struct tok *t, const char *path, const char *p, size_t n,
     struct buf *err)
 {
-	unsigned char tokbuf[512];
-	size_t i = 0, line = 0, e, sp;
+	struct bpe_entry *e = xreallocarray(NULL, RANK_BATCH, sizeof(*e));
+	unsigned char *dec = xmalloc(RANK_BATCH * 64), *d = dec;
+	size_t i = 0, line = 0, end, sp, ne = 0, lines = 0;
+	const char *q = p, *stop = p + n;
 	uint32_t rank;
 	long k;
 
+	while ((q = memchr(q, '\n', (size_t)(stop - q))) != NULL) {
+		lines++;
+		q++;
+	}
+	/* base64 is 4/3 of the bytes, plus " rank\n" */
+	bpe_reserve(t->bpe, lines + 1, n * 3 / 4);
 	while (i < n) {
 		const char *nl = memchr(p + i, '\n', n - i);
 
-		e = nl != NULL ? (size_t)(nl - p) : n;
+		end = nl != NULL ? (size_t)(nl - p) : n;
 		line++;
-		if (e > i) {
-			const char *s = memchr(p + i, ' ', e - i);
+		if (end > i) {
+			const char *s = memchr(p + i, ' ', end - i);
 
-			sp = s != NULL ? (size_t)(s - p) : e;
-			if (s == NULL || sp - i > 4 * (sizeof(tokbuf) / 3) ||
-			    (k = b64dec(p + i, sp - i, tokbuf)) <= 0 ||
-			    !jnum_u32(p + sp + 1, e - sp - 1, BPE_MAX_ID,
-			    &rank)) {
+			sp = s != NULL ? (size_t)(s - p) : end;
+			if (d + 384 > dec + RANK_BATCH * 64) {
+				bpe_add_tokens(t->bpe, e, ne);
+				ne = 0;
+				d = dec;
+			}
+			if (s == NULL || sp - i > 512 || (k = b64dec(p + i,
+			    sp - i, d)) <= 0 || !jnum_u32(p + sp + 1,
+			    end - sp - 1, BPE_MAX_ID, &rank)) {
 				buf_addf(err, "%s:%zu: not 'base64 rank'",
 				    path, line);
+				free(e);
+				free(dec);
 				return false;
 			}
-			bpe_add_token(t->bpe, tokbuf, (size_t)k, rank);
+			e[ne].p = d;
+			e[ne].n = (uint32_t)k;
+			e[ne].id = rank;
+			d += k;
+			if (++ne == RANK_BATCH) {
+				bpe_add_tokens(t->bpe, e, ne);
+				ne = 0;
+				d = dec;
+			}
 		}
-		i = e + 1;
+		i = end + 1;
 	}
+	bpe_add_tokens(t->bpe, e, ne);
+	free(e);
+	free(dec);
 	return true;
 }
 
