@@ -48,7 +48,7 @@ include tests/fuzz/module.mk
 BINS = $(addprefix $(BIN)/,$(PROGS))
 UNIT_BINS = $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
 
-.PHONY: all test check deps demo sanitize fuzz bench install uninstall \
+.PHONY: all test check deps demo sanitize fuzz bench install install-only uninstall \
 	clean golden-update unit manlint
 .DEFAULT_GOAL := all
 
@@ -56,7 +56,10 @@ all: $(BINS) $(UNIT_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) $(TEST_INC) -MMD -MP -c -o $@ $<
+
+# unit tests and fuzz targets include their filter's headers
+$(BUILD)/tests/%.o: TEST_INC = -Itests/unit $(addprefix -I,$(wildcard filters/*))
 
 $(LIBCOMMON): $(COMMON_OBJS)
 	@mkdir -p $(@D)
@@ -121,7 +124,8 @@ FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=a
 define FUZZ_rule
 $(FUZZ_BUILD)/bin/$(1): tests/fuzz/$(1).c $$($(1)_SRCS) $(COMMON_SRCS)
 	@mkdir -p $$(@D)
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -Icommon $$(PKG_CFLAGS) \
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Icommon \
+	    $$(addprefix -I,$$(wildcard filters/*)) $$(PKG_CFLAGS) \
 	    -DCODESIFT_DATADIR='"$(DATADIR)"' -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -o $$@ $$^ $$(LDLIBS_ALL)
 endef
@@ -146,6 +150,10 @@ bench: all
 # ---- install ----
 
 install: all
+	@$(MAKE) --no-print-directory install-only
+
+# install what is built, without building (tests install the build under test)
+install-only:
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/

@@ -84,12 +84,15 @@ opt_help(const struct opt_prog *p)
 	exit(STATUS_OK);
 }
 
+#define MAX_LONGOPTS	128
+
 int
 opt_parse(int argc, char *argv[], const struct opt_prog *p,
     struct opt_shared *o)
 {
-	struct option *lo;
-	struct buf sopt = BUF_INIT;
+	/* on the stack: misuse exits from anywhere below, leaking nothing */
+	struct option lo[MAX_LONGOPTS];
+	char sopt[128];
 	size_t nf = 0, ns, i;
 	int c;
 
@@ -105,19 +108,20 @@ opt_parse(int argc, char *argv[], const struct opt_prog *p,
 		while (p->longopts[nf].name != NULL)
 			nf++;
 	ns = sizeof(shared_long) / sizeof(shared_long[0]);
-	lo = xreallocarray(NULL, nf + ns, sizeof(*lo));
+	if (nf + ns > MAX_LONGOPTS)
+		err_bug("too many long options (%zu)", nf + ns);
 	for (i = 0; i < nf; i++)
 		lo[i] = p->longopts[i];
 	for (i = 0; i < ns; i++)
 		lo[nf + i] = shared_long[i];
 
 	/* GNU order: options may follow operands ("--" ends them) */
-	buf_adds(&sopt, ":ho:qV");
-	if (p->shortopts != NULL)
-		buf_adds(&sopt, p->shortopts);
+	if ((size_t)snprintf(sopt, sizeof(sopt), ":ho:qV%s",
+	    p->shortopts != NULL ? p->shortopts : "") >= sizeof(sopt))
+		err_bug("too many short options");
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, sopt.data, lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, sopt, lo, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			opt_help(p);
@@ -200,8 +204,6 @@ opt_parse(int argc, char *argv[], const struct opt_prog *p,
 	}
 	if (o->stage == NULL)
 		o->stage = err_prog();
-	free(lo);
-	buf_release(&sopt);
 	return optind;
 }
 

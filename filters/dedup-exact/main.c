@@ -164,9 +164,9 @@ add_id(struct state *st, struct strv id)
 }
 
 static struct key128
-hash128(struct strv s)
+hash128(struct strv s, uint64_t seed)
 {
-	XXH128_hash_t h = XXH3_128bits(s.p, s.n);
+	XXH128_hash_t h = XXH3_128bits_withSeed(s.p, s.n, seed);
 	struct key128 k = { h.low64, h.high64 };
 
 	return k;
@@ -181,11 +181,12 @@ static bool
 key_of(struct state *st, struct rec *r, const char *field, struct key128 *k)
 {
 	struct strv text;
+	uint64_t seed = 0;
 
 	if (opts.norm == NORM_NONE) {
 		if (rec_str_canon(r, field, &text) != REC_GOT)
 			return false;
-		*k = hash128(text);
+		*k = hash128(text, 0);
 		return true;
 	}
 	if (rec_str(r, field, &text) != REC_GOT)
@@ -204,7 +205,13 @@ key_of(struct state *st, struct rec *r, const char *field, struct key128 *k)
 			path.n = 0;
 		l = norm_lang_find(lang.p, lang.n, path.p, path.n);
 		if (l != NULL) {
+			/*
+			 * The language family is part of the key: Python
+			 * stripped of comments must not meet Markdown text.
+			 */
 			norm_code(l, text.p, text.n, &st->norm);
+			seed = XXH3_64bits(norm_lang_name(l),
+			    strlen(norm_lang_name(l)));
 			st->code_norm++;
 		} else {
 			norm_format(text.p, text.n, &st->norm);
@@ -213,14 +220,15 @@ key_of(struct state *st, struct rec *r, const char *field, struct key128 *k)
 		text.p = st->norm.data;
 		text.n = st->norm.len;
 	}
-	*k = hash128(text);
+	*k = hash128(text, seed);
 	return true;
 }
 
 /*
- * The key --clusters prints: XXH3-128 of the (normalized) text itself.
- * Normalized modes hash that already; exact mode computes it only for
- * groups that have copies, from a copy (same text).
+ * The key --clusters prints: XXH3-128 of the (normalized) text itself
+ * (seeded with the language family under --normalize=code).  Normalized
+ * modes hash that already; exact mode computes it only for groups that
+ * have copies, from a copy (same text).
  */
 static struct key128
 text_key(struct rec *r, const char *field, struct key128 setkey)
@@ -231,7 +239,7 @@ text_key(struct rec *r, const char *field, struct key128 setkey)
 		return setkey;
 	if (rec_str(r, field, &text) != REC_GOT)
 		err_bug("field '%s' vanished", field);
-	return hash128(text);
+	return hash128(text, 0);
 }
 
 static void
@@ -240,8 +248,6 @@ open_partitions(struct state *st)
 	struct buf name = BUF_INIT;
 	unsigned i;
 
-	if (opts.partition_dir == NULL)
-		err_usage("--partition needs --partition-dir");
 	if (mkdir(opts.partition_dir, 0777) < 0 && errno != EEXIST)
 		err_die_errno("%s: cannot create", opts.partition_dir);
 	st->parts = xcalloc(opts.partitions, sizeof(*st->parts));
@@ -390,6 +396,8 @@ main(int argc, char *argv[])
 		    "--clusters: dedup each partition instead");
 	if (opts.partitions == 0 && opts.partition_dir != NULL)
 		err_usage("--partition-dir needs --partition");
+	if (opts.partitions > 0 && opts.partition_dir == NULL)
+		err_usage("--partition needs --partition-dir");
 	groups = opts.mark || opts.clusters != NULL;
 	memset(&st, 0, sizeof(st));
 	st.ks = keyset_new(groups);

@@ -171,6 +171,9 @@ norm_format(const char *s, size_t n, struct buf *out)
 
 /* ---- the code lexer ---- */
 
+/* What a token is, for the blanks it needs around it. */
+enum tclass { T_NONE, T_WORD, T_OP, T_DELIM, T_LIT };
+
 struct lexer {
 	unsigned	 f;
 	const char	*s;
@@ -183,6 +186,7 @@ struct lexer {
 	size_t		 ind_off, ind_len;
 	size_t		 word_off, word_len;	/* last word in out */
 	bool		 last_word;	/* the last token was a word */
+	enum tclass	 last;		/* class of the last token */
 	const char	*hd;		/* pending here-document delimiter */
 	size_t		 hd_len;
 	bool		 hd_tabs;	/* <<- strips leading tabs */
@@ -194,9 +198,33 @@ is_word(unsigned char c)
 	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
-/* Before a token starting with c: the separator it needs, indentation. */
+/* Punctuation that never joins a neighbour into a longer token. */
+static inline bool
+is_delim(unsigned char c)
+{
+	return c == '(' || c == ')' || c == '[' || c == ']' || c == '{' ||
+	    c == '}' || c == ';' || c == ',';
+}
+
+/*
+ * Must a blank between tokens of classes a and b stay?  Two words, or two
+ * operators ("a - -b"), would join; a word and a literal may be a prefix
+ * or suffix (L"x", "x"_s); two literals may fuse ("" "x" vs """x").  A
+ * delimiter, or an operator beside a word or a literal, never joins.
+ */
+static bool
+blank_matters(enum tclass a, enum tclass b)
+{
+	if (a == T_DELIM || b == T_DELIM)
+		return false;
+	if (a == T_OP || b == T_OP)
+		return a == b;
+	return true;		/* words and literals */
+}
+
+/* Before a token of class c: the separator it needs, indentation. */
 static void
-prefix(struct lexer *lx, unsigned char c)
+prefix(struct lexer *lx, enum tclass c)
 {
 	struct buf *o = lx->out;
 	bool bol = o->len == 0 || o->data[o->len - 1] == '\n';
@@ -206,9 +234,7 @@ prefix(struct lexer *lx, unsigned char c)
 			buf_addc(o, '\n');
 		bol = true;
 	} else if (lx->pend_sp && !bol) {
-		unsigned char p = (unsigned char)o->data[o->len - 1];
-
-		if ((lx->f & F_WS_KEEP) || is_word(p) == is_word(c))
+		if ((lx->f & F_WS_KEEP) || blank_matters(lx->last, c))
 			buf_addc(o, ' ');
 	}
 	if (lx->line_start) {
@@ -219,16 +245,17 @@ prefix(struct lexer *lx, unsigned char c)
 	lx->pend_sp = lx->pend_nl = false;
 }
 
-/* Emit s[i..j) as one token (verbatim). */
+/* Emit s[i..j) as one token of class c (verbatim). */
 static void
-token(struct lexer *lx, size_t j, bool word)
+token(struct lexer *lx, size_t j, enum tclass c)
 {
-	prefix(lx, (unsigned char)lx->s[lx->i]);
-	if (word) {
+	prefix(lx, c);
+	if (c == T_WORD) {
 		lx->word_off = lx->out->len;
 		lx->word_len = j - lx->i;
 	}
-	lx->last_word = word;
+	lx->last_word = c == T_WORD;
+	lx->last = c;
 	buf_add(lx->out, lx->s + lx->i, j - lx->i);
 	lx->i = j;
 }
@@ -376,7 +403,7 @@ heredoc_body(struct lexer *lx)
 	const char *s = lx->s, *nl;
 	size_t i = lx->i, k;
 
-	prefix(lx, '\n');
+	prefix(lx, T_LIT);
 	for (;;) {
 		if (i >= lx->n)
 			break;
@@ -399,7 +426,8 @@ heredoc_body(struct lexer *lx)
 	buf_add(lx->out, s + lx->i, i - lx->i);
 	lx->i = i;
 	lx->hd = NULL;
-	lx->last_word = true;
+	lx->last_word = false;
+	lx->last = T_LIT;
 	lx->pend_nl = true;
 }
 
@@ -522,7 +550,7 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 	if ((lx.f & F_SHEBANG) && starts(&lx, 0, "#!")) {
 		const char *nl = memchr(lx.s, '\n', lx.n);
 
-		token(&lx, nl != NULL ? (size_t)(nl - lx.s) : lx.n, false);
+		token(&lx, nl != NULL ? (size_t)(nl - lx.s) : lx.n, T_LIT);
 		lx.pend_nl = true;
 	}
 	while (lx.i < lx.n) {
@@ -558,13 +586,13 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 		if (c == '#' && (lx.f & F_PREPROC) && lx.line_start) {
 			lx.preproc = true;
 			lx.pend_nl = true;
-			token(&lx, lx.i + 1, false);
+			token(&lx, lx.i + 1, T_OP);
 			continue;
 		}
 		if (c == '\\') {
 			/* an escaped character or line continuation */
 			j = lx.i + 2 <= lx.n ? lx.i + 2 : lx.n;
-			token(&lx, j, false);
+			token(&lx, j, T_OP);
 			continue;
 		}
 		if (c == '"') {
@@ -572,7 +600,7 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 			    starts(&lx, lx.i, "\"\"\"");
 
 			token(&lx, string_end(&lx, lx.i, '"', triple ? 3 : 1,
-			    true, triple || (lx.f & F_ML_STR)), false);
+			    true, triple || (lx.f & F_ML_STR)), T_LIT);
 			continue;
 		}
 		if (c == '\'' && (lx.f & F_SQ_STR)) {
@@ -583,17 +611,17 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 			    (lx.i > 0 && lx.s[lx.i - 1] == '$');
 
 			token(&lx, string_end(&lx, lx.i, '\'', triple ? 3 : 1,
-			    esc, triple || (lx.f & F_ML_STR)), false);
+			    esc, triple || (lx.f & F_ML_STR)), T_LIT);
 			continue;
 		}
 		if (c == '\'' && (lx.f & F_SQ_CHAR) &&
 		    (j = char_end(&lx, lx.i)) != 0) {
-			token(&lx, j, false);
+			token(&lx, j, T_LIT);
 			continue;
 		}
 		if (c == '`' && (lx.f & (F_BACKTICK | F_BACKTICK_RAW))) {
 			token(&lx, string_end(&lx, lx.i, '`', 1,
-			    (lx.f & F_BACKTICK) != 0, true), false);
+			    (lx.f & F_BACKTICK) != 0, true), T_LIT);
 			continue;
 		}
 		if (c == '@' && (lx.f & F_CS_VERB) && starts(&lx, lx.i, "@\"")) {
@@ -605,12 +633,12 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 					else
 						break;
 				}
-			token(&lx, j < lx.n ? j + 1 : lx.n, false);
+			token(&lx, j < lx.n ? j + 1 : lx.n, T_LIT);
 			continue;
 		}
 		if (c == '/' && (lx.f & F_REGEX) && regex_allowed(&lx) &&
 		    (j = regex_end(&lx, lx.i)) != 0) {
-			token(&lx, j, false);
+			token(&lx, j, T_LIT);
 			continue;
 		}
 		if (c == '<' && (lx.f & F_HEREDOC) && starts(&lx, lx.i, "<<"))
@@ -622,12 +650,12 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 			    j++)
 				;
 			if ((r = raw_string_end(&lx, lx.i, j)) != 0)
-				token(&lx, r, false);
+				token(&lx, r, T_LIT);
 			else
-				token(&lx, j, true);
+				token(&lx, j, T_WORD);
 			continue;
 		}
-		token(&lx, lx.i + 1, false);
+		token(&lx, lx.i + 1, is_delim(c) ? T_DELIM : T_OP);
 	}
 	if (out->len > 0 && out->data[out->len - 1] != '\n')
 		buf_addc(out, '\n');

@@ -5,7 +5,8 @@
 # on 127.0.0.1, stopped by PID).
 
 TOP=${CODESIFT_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-export PATH="${CODESIFT_BIN:-$TOP/bin}:$PATH"
+export CODESIFT_BIN=${CODESIFT_BIN:-$TOP/bin}
+export PATH="$CODESIFT_BIN:$PATH"
 FIXTURES=$TOP/tests/fixtures
 SAMPLE=$FIXTURES/code-sample.jsonl
 # Debian's python3 (has python3-jsonschema, python3-yaml)

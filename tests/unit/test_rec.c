@@ -289,9 +289,11 @@ differential(const char *path, uint64_t *nrec)
 	size_t i;
 
 	while (rec_in_next(in, &r) == REC_OK) {
-		json_object *o = json_tokener_parse(r.raw), *v;
+		char *line = xstrndup(r.raw, r.len);
+		json_object *o = json_tokener_parse(line), *v;
 		struct json_object_iterator it, end;
 
+		free(line);
 		(*nrec)++;
 		if (o == NULL || !rec_scan(&r)) {
 			bad++;
