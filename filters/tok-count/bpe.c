@@ -21,7 +21,7 @@
 #include "mem.h"
 
 #define NONE		UINT32_MAX
-#define CACHE_BITS	14
+#define CACHE_BITS	16
 #define CACHE_BYTES	22	/* longest piece the cache keeps */
 #define CACHE_IDS	8	/* most ids a cached piece may have */
 
@@ -143,7 +143,33 @@ bpe_kind(const struct bpe *b)
 	return b->kind;
 }
 
-static struct vslot *
+/* memcmp() == 0 for the short strings tokens are, without a call */
+static inline bool
+eq(const void *x, const void *y, size_t n)
+{
+	const unsigned char *a = x, *b = y;
+	uint64_t u, v;
+
+	if (n > 32)
+		return memcmp(a, b, n) == 0;
+	while (n >= 8) {
+		memcpy(&u, a, 8);
+		memcpy(&v, b, 8);
+		if (u != v)
+			return false;
+		a += 8;
+		b += 8;
+		n -= 8;
+	}
+	while (n > 0) {
+		if (*a++ != *b++)
+			return false;
+		n--;
+	}
+	return true;
+}
+
+static inline struct vslot *
 vlookup(const struct bpe *b, uint64_t h, const void *p, size_t n)
 {
 	uint32_t h32 = (uint32_t)(h >> 32);
@@ -155,7 +181,7 @@ vlookup(const struct bpe *b, uint64_t h, const void *p, size_t n)
 		if (s->len == 0)
 			return s;
 		if (s->h32 == h32 && s->len == n &&
-		    memcmp(b->pool.data + s->off, p, n) == 0)
+		    eq(b->pool.data + s->off, p, n))
 			return s;
 	}
 }
@@ -689,8 +715,40 @@ merge(struct bpe_ctx *c, const unsigned char *p, size_t n, struct idvec *out)
 		merge_heap(c, p, m, out);
 }
 
+static inline void
+cache_put(struct cslot *cs, uint64_t h, const unsigned char *p, size_t n,
+    const uint32_t *ids, size_t nids)
+{
+	if (cs == NULL || nids > CACHE_IDS)
+		return;
+	cs->h = h;
+	cs->n = (uint8_t)n;
+	cs->nids = (uint8_t)nids;
+	memcpy(cs->b, p, n);
+	memcpy(cs->ids, ids, nids * sizeof(uint32_t));
+}
+
+uint64_t
+bpe_prefetch(struct bpe_ctx *c, const char *p, size_t n)
+{
+	uint64_t h = hash_bytes(p, n);
+
+	if (n <= CACHE_BYTES)
+		__builtin_prefetch(&c->cache[h & (((size_t)1 << CACHE_BITS) -
+		    1)]);
+	__builtin_prefetch(&c->b->v[(size_t)h & c->b->vmask]);
+	return h;
+}
+
 void
 bpe_encode(struct bpe_ctx *c, const char *s, size_t n, struct idvec *out)
+{
+	bpe_encode_hashed(c, s, n, n > 1 ? hash_bytes(s, n) : 0, out);
+}
+
+void
+bpe_encode_hashed(struct bpe_ctx *c, const char *s, size_t n, uint64_t h,
+    struct idvec *out)
 {
 	const struct bpe *b = c->b;
 	const unsigned char *p = (const unsigned char *)s;
@@ -699,7 +757,6 @@ bpe_encode(struct bpe_ctx *c, const char *s, size_t n, struct idvec *out)
 	uint8_t self = 0;
 	int64_t whole = -1;
 	size_t start;
-	uint64_t h;
 
 	if (n == 0)
 		return;
@@ -707,25 +764,13 @@ bpe_encode(struct bpe_ctx *c, const char *s, size_t n, struct idvec *out)
 		idvec_push(out, (uint32_t)b->byte_id[p[0]]);
 		return;
 	}
+	if (n == 1)
+		h = hash_bytes(p, n);
 	c->pieces++;
-	h = hash_bytes(p, n);
-	v = vlookup(b, h, p, n);
-	if (v->len != 0) {
-		whole = v->id;
-		if (b->kind == BPE_RANKS || b->ignore_merges) {
-			idvec_push(out, v->id);
-			return;
-		}
-		self = atomic_load_explicit(&b->self[whole],
-		    memory_order_relaxed);
-		if (self == 1) {
-			idvec_push(out, v->id);
-			return;
-		}
-	}
+	/* the cache first: one line holds the piece and its ids */
 	if (n <= CACHE_BYTES) {
 		cs = &c->cache[h & (((size_t)1 << CACHE_BITS) - 1)];
-		if (cs->n == n && cs->h == h && memcmp(cs->b, p, n) == 0) {
+		if (cs->h == h && cs->n == n && eq(cs->b, p, n)) {
 			c->hits++;
 			if (out->cap - out->n < cs->nids)
 				idvec_grow(out, cs->nids);
@@ -735,19 +780,24 @@ bpe_encode(struct bpe_ctx *c, const char *s, size_t n, struct idvec *out)
 			return;
 		}
 	}
+	v = vlookup(b, h, p, n);
+	if (v->len != 0) {
+		whole = v->id;
+		if (b->kind == BPE_RANKS || b->ignore_merges ||
+		    (self = atomic_load_explicit(&b->self[whole],
+		    memory_order_relaxed)) == 1) {
+			idvec_push(out, v->id);
+			cache_put(cs, h, p, n, &v->id, 1);
+			return;
+		}
+	}
 	start = out->n;
 	merge(c, p, n, out);
 	if (whole >= 0 && self == 0)
 		atomic_store_explicit(&b->self[whole],
 		    out->n - start == 1 && out->v[start] == (uint32_t)whole ?
 		    1 : 2, memory_order_relaxed);
-	if (cs != NULL && out->n - start <= CACHE_IDS) {
-		cs->h = h;
-		cs->n = (uint8_t)n;
-		cs->nids = (uint8_t)(out->n - start);
-		memcpy(cs->b, p, n);
-		memcpy(cs->ids, out->v + start, cs->nids * sizeof(uint32_t));
-	}
+	cache_put(cs, h, p, n, out->v + start, out->n - start);
 }
 
 void

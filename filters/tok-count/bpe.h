@@ -127,6 +127,14 @@ void	bpe_encode(struct bpe_ctx *c, const char *p, size_t n,
 	    struct idvec *out);
 
 /*
+ * The same in two steps, so that a caller can queue a few pieces: the
+ * piece's hash, with the memory it will need fetched ahead; then its ids.
+ */
+uint64_t bpe_prefetch(struct bpe_ctx *c, const char *p, size_t n);
+void	bpe_encode_hashed(struct bpe_ctx *c, const char *p, size_t n,
+	    uint64_t h, struct idvec *out);
+
+/*
  * The same merge, without the whole-piece lookup, the cache or the linear
  * path: a slow obvious reference for tests (heap=false: naive rescans;
  * heap=true: the heap path whatever the length).

@@ -78,13 +78,15 @@ struct seg {
 
 struct cstep {
 	pcre2_match_data *md;
-	struct buf	 scratch;	/* the piece with a space prepended */
 	struct seg	*seg;
 	size_t		 nseg, segcap;
 };
 
 struct pretok_ctx {
 	const struct pretok	*pt;
+	/* pieces with a space prepended: they stay valid until the next
+	 * pretok_run(), as pieces given to the sink may be used late */
+	struct arena		 copies;
 	pcre2_match_context	*mc;
 	pcre2_jit_stack		*js;
 	struct cstep		*cs;
@@ -409,10 +411,10 @@ pretok_ctx_free(struct pretok_ctx *c)
 		return;
 	for (i = 0; i < c->pt->n; i++) {
 		pcre2_match_data_free(c->cs[i].md);
-		buf_release(&c->cs[i].scratch);
 		free(c->cs[i].seg);
 	}
 	free(c->cs);
+	arena_release(&c->copies);
 	pcre2_jit_stack_free(c->js);
 	pcre2_match_context_free(c->mc);
 	free(c);
@@ -881,15 +883,15 @@ static void
 run_step(struct pretok_ctx *c, size_t k, const char *p, size_t n)
 {
 	const struct step *st = &c->pt->s[k];
-	struct cstep *cs = &c->cs[k];
 
 	if (st->kind == K_BYTELEVEL) {
 		if (st->prefix_space && p[0] != ' ') {
-			buf_reset(&cs->scratch);
-			buf_addc(&cs->scratch, ' ');
-			buf_add(&cs->scratch, p, n);
-			p = cs->scratch.data;
-			n = cs->scratch.len;
+			char *q = arena_alloc(&c->copies, n + 1);
+
+			q[0] = ' ';
+			memcpy(q + 1, p, n);
+			p = q;
+			n++;
 		}
 		if (st->re == NULL) {
 			emit(c, k, p, n);
@@ -909,6 +911,7 @@ pretok_run(struct pretok_ctx *c, const char *p, size_t n, pt_sink *sink,
 	c->arg = arg;
 	c->err = err;
 	c->failed = false;
+	arena_reset(&c->copies);
 	if (c->pt->n == 0)
 		sink(arg, p, n);
 	else

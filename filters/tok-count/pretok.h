@@ -79,7 +79,9 @@ void	pretok_ctx_free(struct pretok_ctx *c);
 typedef void pt_sink(void *arg, const char *p, size_t n);
 
 /*
- * Cut p[0..n) and call sink with each final piece, in order.  Returns true,
+ * Cut p[0..n) and call sink with each final piece, in order.  A piece is
+ * inside p[0..n) or in c, and stays valid until the next pretok_run() on
+ * c (so a sink may queue pieces).  Returns true,
  * or false with a message in err if PCRE2 failed to match (a resource
  * limit); the pieces given so far are then incomplete.
  */

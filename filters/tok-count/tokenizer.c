@@ -64,8 +64,19 @@ struct tok {
 	size_t		 vocab_size;
 };
 
+/* Pieces queued for BPE while their memory is fetched. */
+#define QUEUE 8
+
+struct queued {
+	const char	*p;
+	size_t		 n;
+	uint64_t	 h;
+};
+
 struct tok_ctx {
 	const struct tok	*t;
+	struct queued		 q[QUEUE];
+	unsigned		 qhead, qn;
 	struct pretok_ctx	*pc;
 	struct bpe_ctx		*bc;
 	pcre2_match_data	*wmd;
@@ -453,18 +464,56 @@ matcher_find(const struct matcher *m, const char *p, size_t n, size_t from,
 
 /* ---- encoding ---- */
 
+/*
+ * The pre-tokenizer's pieces wait in a short queue: each one's cache line
+ * and vocabulary slot are fetched when it arrives and used QUEUE pieces
+ * later, so that memory latency overlaps the work on the others.
+ */
 static void
 bpe_sink(void *arg, const char *p, size_t n)
 {
 	struct tok_ctx *c = arg;
+	struct queued *x;
 
-	bpe_encode(c->bc, p, n, c->out);
+	if (n == 1) {
+		if (c->qn == 0) {
+			bpe_encode_hashed(c->bc, p, 1, 0, c->out);
+			return;
+		}
+	}
+	if (c->qn == QUEUE) {
+		x = &c->q[c->qhead];
+		bpe_encode_hashed(c->bc, x->p, x->n, x->h, c->out);
+		c->qhead = (c->qhead + 1) % QUEUE;
+		c->qn--;
+	}
+	x = &c->q[(c->qhead + c->qn) % QUEUE];
+	x->p = p;
+	x->n = n;
+	x->h = n > 1 ? bpe_prefetch(c->bc, p, n) : 0;
+	c->qn++;
+}
+
+static void
+flush(struct tok_ctx *c)
+{
+	struct queued *x;
+
+	while (c->qn > 0) {
+		x = &c->q[c->qhead];
+		bpe_encode_hashed(c->bc, x->p, x->n, x->h, c->out);
+		c->qhead = (c->qhead + 1) % QUEUE;
+		c->qn--;
+	}
 }
 
 static bool
 pieces(struct tok_ctx *c, const char *p, size_t n)
 {
-	return pretok_run(c->pc, p, n, bpe_sink, c, c->err);
+	bool ok = pretok_run(c->pc, p, n, bpe_sink, c, c->err);
+
+	flush(c);
+	return ok;
 }
 
 /* Rust's \w on the character at p (n > 0). */
