@@ -93,7 +93,8 @@ static const char help[] =
 "      --ids-field NAME    the ids field (default: token_ids)\n"
 "      --max-tokens N      reject records of more than N tokens\n"
 "                          (reason too-many-tokens)\n"
-"  -j, --threads N         encode on N threads (0: one per CPU; default 1)\n";
+"  -j, --threads N         encode on N threads (0: one per CPU; default 1)\n"
+"      --no-fast-scan      match with PCRE2 alone (checks; slower)\n";
 
 static void
 handle(int c, const char *arg)

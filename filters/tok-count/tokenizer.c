@@ -418,7 +418,8 @@ matcher_build(struct matcher *m)
 	size_t i, b;
 	int firsts = 0, last = -1;
 
-	qsort(m->t, m->n, sizeof(*m->t), cmp_added);
+	if (m->n > 0)
+		qsort(m->t, m->n, sizeof(*m->t), cmp_added);
 	for (b = 0, i = 0; b < 256; b++) {
 		m->first[b] = (uint32_t)i;
 		while (i < m->n && (unsigned char)m->t[i]->s[0] == b)
