@@ -20,6 +20,7 @@
 #include "err.h"
 #include "mem.h"
 #include "pretok.h"
+#include "ucd16.h"
 
 const char PT_GPT2_PATTERN[] =
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+"
@@ -239,22 +240,151 @@ rewrite(const char *p, size_t n, struct buf *out, struct buf *err)
 	return true;
 }
 
+/* The class \p{name}, short or long name, of ucd16_classes, or NULL. */
+static const struct ucd_class *
+ucd_class(const char *name, size_t n)
+{
+	static const struct { const char *lng, *sht; } alias[] = {
+		{ "Letter", "L" }, { "Number", "N" }, { "Mark", "M" },
+		{ "Uppercase_Letter", "Lu" }, { "Lowercase_Letter", "Ll" },
+		{ "Titlecase_Letter", "Lt" }, { "Modifier_Letter", "Lm" },
+		{ "Other_Letter", "Lo" }, { "Decimal_Number", "Nd" },
+		{ "Letter_Number", "Nl" }, { "Other_Number", "No" },
+		{ "Spacing_Mark", "Mc" }, { "Enclosing_Mark", "Me" },
+		{ "Connector_Punctuation", "Pc" },
+	};
+	const struct ucd_class *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strlen(alias[i].lng) == n &&
+		    strncmp(alias[i].lng, name, n) == 0) {
+			name = alias[i].sht;
+			n = strlen(name);
+			break;
+		}
+	for (c = ucd16_classes; c->name != NULL; c++)
+		if (strlen(c->name) == n && strncmp(c->name, name, n) == 0)
+			return c;
+	return NULL;
+}
+
+/*
+ * Add to every \p{X} of a (rewritten) pattern the code points Unicode 15
+ * and 16 added to X (ucd16.h), so that PCRE2's Unicode 14 tables give the
+ * references' classes.  \P{X} becomes a negated class; inside a class it
+ * cannot be completed and is refused.
+ */
+bool
+pretok_expand_unicode(const char *p, size_t n, struct buf *out,
+    struct buf *err)
+{
+	const struct ucd_class *uc;
+	bool in_class = false, neg;
+	size_t i = 0, j, nl;
+	const char *name;
+	int k;
+
+	while (i < n) {
+		if (p[i] == '\\' && i + 1 < n && (p[i + 1] == 'p' ||
+		    p[i + 1] == 'P') && i + 2 < n) {
+			neg = p[i + 1] == 'P';
+			if (p[i + 2] == '{') {
+				for (j = i + 3; j < n && p[j] != '}'; j++)
+					;
+				name = p + i + 3;
+				nl = j - (i + 3);
+				j++;
+			} else {
+				name = p + i + 2;
+				nl = 1;
+				j = i + 3;
+			}
+			if (nl > 0 && name[0] == '^') {
+				neg = !neg;
+				name++;
+				nl--;
+			}
+			if ((uc = ucd_class(name, nl)) == NULL) {
+				buf_add(out, p + i, j - i);
+				i = j;
+				continue;
+			}
+			if (in_class && neg) {
+				buf_addf(err, "\\P{%.*s} inside a character "
+				    "class", (int)nl, name);
+				return false;
+			}
+			if (!in_class)
+				buf_adds(out, neg ? "[^" : "[");
+			buf_addf(out, "\\p{%s}", uc->name);
+			for (k = 0; k < uc->n; k++) {
+				buf_addf(out, "\\x{%X}", uc->r[k].lo);
+				if (uc->r[k].hi != uc->r[k].lo)
+					buf_addf(out, "-\\x{%X}", uc->r[k].hi);
+			}
+			if (!in_class)
+				buf_addc(out, ']');
+			i = j;
+			continue;
+		}
+		if (p[i] == '\\' && i + 1 < n && p[i + 1] == 'Q') {
+			/* quoted up to \E */
+			for (j = i + 2; j < n && !(p[j] == '\\' &&
+			    j + 1 < n && p[j + 1] == 'E'); j++)
+				;
+			j = j < n ? j + 2 : n;
+			buf_add(out, p + i, j - i);
+			i = j;
+			continue;
+		}
+		if (p[i] == '\\' && i + 1 < n) {
+			buf_add(out, p + i, 2);
+			i += 2;
+			continue;
+		}
+		if (in_class && p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+			const char *e = memmem(p + i + 2, n - i - 2, ":]", 2);
+
+			j = e != NULL ? (size_t)(e + 2 - p) : i + 1;
+			buf_add(out, p + i, j - i);
+			i = j;
+			continue;
+		}
+		if (!in_class && p[i] == '[') {
+			in_class = true;
+			buf_addc(out, p[i++]);
+			if (i < n && p[i] == '^')
+				buf_addc(out, p[i++]);
+			if (i < n && p[i] == ']')
+				buf_addc(out, p[i++]);
+			continue;
+		}
+		if (in_class && p[i] == ']')
+			in_class = false;
+		buf_addc(out, p[i++]);
+	}
+	return true;
+}
+
 static pcre2_code *
 compile(const char *pat, size_t n, bool *jit, struct buf *err)
 {
-	struct buf rw = BUF_INIT, why = BUF_INIT;
+	struct buf rw = BUF_INIT, why = BUF_INIT, ex = BUF_INIT;
 	pcre2_code *re;
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE eoff;
 	int ec;
 
-	if (!rewrite(pat, n, &rw, &why)) {
+	if (!rewrite(pat, n, &rw, &why) || !pretok_expand_unicode(buf_cstr(&rw),
+	    rw.len, &ex, &why)) {
 		buf_addf(err, "unsupported regex construct: %s", buf_cstr(&why));
 		buf_release(&rw);
 		buf_release(&why);
+		buf_release(&ex);
 		return NULL;
 	}
-	re = pcre2_compile((PCRE2_SPTR)buf_cstr(&rw), rw.len,
+	re = pcre2_compile((PCRE2_SPTR)buf_cstr(&ex), ex.len,
 	    PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_UTF_CHECK,
 	    &ec, &eoff, NULL);
 	if (re == NULL) {
@@ -264,6 +394,7 @@ compile(const char *pat, size_t n, bool *jit, struct buf *err)
 		*jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
 	buf_release(&rw);
 	buf_release(&why);
+	buf_release(&ex);
 	return re;
 }
 

@@ -16,7 +16,8 @@
  * Patterns are compiled with PCRE2 (UTF, UCP, JIT).  To give the matches of
  * the Rust and Oniguruma engines the references use, \s and \w are
  * rewritten to explicit classes (White_Space; Letter, Mark, Nd, Pc): PCRE2's
- * own \s adds U+180E.  The patterns of the known encodings (GPT-2, cl100k,
+ * own \s adds U+180E; and \p{L}, \p{N}, \p{M} and their subcategories get
+ * the code points of Unicode 15 and 16 (ucd16.h).  The patterns of the known encodings (GPT-2, cl100k,
  * o200k) also run through a hand-written scanner for ASCII text that hands
  * over to PCRE2 at the first non-ASCII byte (pretok_fast() says which).
  *
@@ -72,6 +73,15 @@ bool	pretok_fast(const struct pretok *pt, size_t i);
 
 /* Disable (or re-enable) the fast scanners, for tests and benchmarks. */
 void	pretok_set_fast(struct pretok *pt, bool on);
+
+/*
+ * Append to out the pattern p[0..n) with the code points Unicode 15 and 16
+ * added to each \p{X} (ucd16.h): PCRE2 10.42 has Unicode 14, the
+ * references 16.0.  The regex steps do this themselves.  false with a
+ * message in err for a \P{X} inside a character class.
+ */
+bool	pretok_expand_unicode(const char *p, size_t n, struct buf *out,
+	    struct buf *err);
 
 struct pretok_ctx *pretok_ctx_new(const struct pretok *pt);
 void	pretok_ctx_free(struct pretok_ctx *c);

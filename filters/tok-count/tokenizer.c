@@ -1472,12 +1472,19 @@ finish_hf(struct hfload *L)
 	}
 	build_matchers(t);
 	if (needs_word(t)) {
-		t->word = pcre2_compile((PCRE2_SPTR)
-		    "[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}]",
-		    PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &ec, &eo,
-		    NULL);
+		/* Rust's \w; letters, marks and digits in Unicode 16 */
+		static const char w[] = "[\\p{Alphabetic}\\p{L}\\p{M}\\p{Nd}"
+		    "\\p{Pc}\\x{200C}\\x{200D}]";
+		struct buf pat = BUF_INIT, werr = BUF_INIT;
+
+		if (!pretok_expand_unicode(w, sizeof(w) - 1, &pat, &werr))
+			err_bug("word class: %s", buf_cstr(&werr));
+		t->word = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
+		    PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
 		if (t->word == NULL)
 			err_bug("word class does not compile");
+		buf_release(&pat);
+		buf_release(&werr);
 	}
 	return true;
 }

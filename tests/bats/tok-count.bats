@@ -36,7 +36,7 @@ golden() {
 	}
 	zstd -dcq "$GOLD/$name.jsonl.zst" | ids > "$BATS_TEST_TMPDIR/want"
 	ids < "$BATS_TEST_TMPDIR/out" > "$BATS_TEST_TMPDIR/got"
-	[ "$(wc -l < "$BATS_TEST_TMPDIR/want")" -eq 211 ]
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/want")" -eq 225 ]
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" | head -20
 	cmp -s "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 }

@@ -234,6 +234,37 @@ class_rewriting(void)
 	buf_release(&err);
 }
 
+/* Letters and numbers of Unicode 15 and 16 count as the references count
+ * them: Kaktovik numerals (15.0), CJK extension H (15.0), Garay (16.0). */
+static void
+unicode16(void)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	struct pretok *pt = pretok_new();
+
+	CHECK(pretok_add_regex(pt, "\\p{N}+", strlen("\\p{N}+"),
+	    PT_ISOLATED, false, &err));
+	pieces(pt, "a\xf0\x9d\x8b\x80\xf0\x90\xb5\x80" "b", &out);
+	CHECK_STR(out.data, "a|\xf0\x9d\x8b\x80\xf0\x90\xb5\x80|b");
+	pretok_free(pt);
+	pt = pretok_new();
+	CHECK(pretok_add_regex(pt, "[^\\s\\p{L}]+", strlen("[^\\s\\p{L}]+"),
+	    PT_ISOLATED, false, &err));
+	pieces(pt, "!\xf0\xb1\x8d\x90!", &out);	/* U+31350 */
+	CHECK_STR(out.data, "!|\xf0\xb1\x8d\x90|!");
+	pretok_free(pt);
+	pt = pretok_new();
+	CHECK(pretok_add_regex(pt, "\\P{Letter}+", strlen("\\P{Letter}+"),
+	    PT_ISOLATED, false, &err));
+	pieces(pt, "!\xf0\xb1\x8d\x90!", &out);
+	CHECK_STR(out.data, "!|\xf0\xb1\x8d\x90|!");
+	CHECK(!pretok_add_regex(pt, "[\\P{L}]", strlen("[\\P{L}]"),
+	    PT_ISOLATED, false, &err));
+	pretok_free(pt);
+	buf_release(&out);
+	buf_release(&err);
+}
+
 /* Digits and ByteLevel's prefix space, as steps of a sequence. */
 static void
 sequences(void)
@@ -264,6 +295,7 @@ main(void)
 	T_RUN(split_behaviours);
 	T_RUN(empty_matches);
 	T_RUN(class_rewriting);
+	T_RUN(unicode16);
 	T_RUN(sequences);
 	return t_done();
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write extra-cases.jsonl: texts for what edge-cases.jsonl does not cover --
 added-token options (lstrip, rstrip, single_word, normalized), digits, split
-behaviours, literal patterns, template tokens, and long pieces.
+behaviours, literal patterns, template tokens, long pieces, and characters
+newer than Unicode 14.
 Run: python3 make_extra_cases.py"""
 import json
 C = [
@@ -19,6 +20,12 @@ C = [
     "a" * 3000, "ab " * 700 + "end", "1234567890" * 50, " " * 700 + "x",
     "<s>tag</s> <pad><unk>", "def f(): return <mask> + 1",
 ]
+# characters Unicode 15 and 16 made letters, marks and numbers (PCRE2 10.42 has
+# Unicode 14; both references have 16.0): before "'s", the class decides
+# whether the apostrophe joins them
+C += [chr(cp) + "'s x" for cp in (0x1D2C0, 0x10D40, 0x11F50, 0x31350, 0x2EBF0,
+                                  0x11F04, 0x1E030, 0xA7CB, 0x1C89, 0x1E4D0,
+                                  0x16D40, 0x0CF3, 0x0897, 0x1611E)]
 with open("extra-cases.jsonl", "w", encoding="utf-8") as f:
     for i, s in enumerate(C):
         f.write(json.dumps({"blob_id": "extra-%03d" % i, "content": s}, ensure_ascii=True) + "\n")
