@@ -74,9 +74,11 @@ struct hent {
 struct bpe_ctx {
 	const struct bpe *b;
 	struct cslot	*cache;
-	/* symbols: start, length in bytes, id; pair rank and result */
-	uint32_t	*st, *ln, *id, *rk, *nw;
+	/* symbols: start, length in bytes, id; the heap path links them */
+	uint32_t	*st, *ln, *id;
 	int32_t		*nx, *pv;
+	/* the linear path: rank and result of each pair */
+	uint32_t	 rk[BPE_SHORT], nw[BPE_SHORT];
 	size_t		 cap;
 	struct hent	*h;
 	size_t		 hn, hcap;
@@ -438,8 +440,6 @@ bpe_ctx_free(struct bpe_ctx *c)
 	free(c->st);
 	free(c->ln);
 	free(c->id);
-	free(c->rk);
-	free(c->nw);
 	free(c->nx);
 	free(c->pv);
 	free(c->h);
@@ -465,8 +465,6 @@ reserve(struct bpe_ctx *c, size_t n)
 	c->st = xreallocarray(c->st, cap, sizeof(*c->st));
 	c->ln = xreallocarray(c->ln, cap, sizeof(*c->ln));
 	c->id = xreallocarray(c->id, cap, sizeof(*c->id));
-	c->rk = xreallocarray(c->rk, cap, sizeof(*c->rk));
-	c->nw = xreallocarray(c->nw, cap, sizeof(*c->nw));
 	c->nx = xreallocarray(c->nx, cap, sizeof(*c->nx));
 	c->pv = xreallocarray(c->pv, cap, sizeof(*c->pv));
 	c->cap = cap;
@@ -486,8 +484,11 @@ init_syms(struct bpe_ctx *c, const unsigned char *p, size_t n)
 	int64_t id;
 
 	if (b->all_bytes) {
+		/* only tiktoken's ranks look at the bytes of a pair */
+		if (b->kind == BPE_RANKS)
+			for (i = 0; i < n; i++)
+				c->st[i] = (uint32_t)i;
 		for (i = 0; i < n; i++) {
-			c->st[i] = (uint32_t)i;
 			c->ln[i] = 1;
 			c->id[i] = (uint32_t)b->byte_id[p[i]];
 		}

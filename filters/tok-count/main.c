@@ -220,6 +220,12 @@ count_one(void *ctx, struct rec *r, struct pool_verdict *v)
 		pool_reject_rec(v, r);
 		return;
 	}
+	if (text.n > UINT32_MAX) {
+		/* positions in a piece are 32-bit */
+		pool_reject(v, "too-large", "a text of %zu bytes: tok-count "
+		    "encodes up to 4 GiB", text.n);
+		return;
+	}
 	w->ids.n = 0;
 	buf_reset(&w->err);
 	if (!tok_encode(w->tc, text.p, text.n, &w->ids, &w->err)) {
