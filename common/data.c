@@ -40,7 +40,7 @@ data_path(const char *rel)
 	if (n > 0) {
 		exe[n] = '\0';
 		/* bin/prog and build/<kind>/bin/prog both reach the tree */
-		for (up = 0; up < 4; up++) {
+		for (up = 0; up < 6; up++) {
 			if ((p = strrchr(exe, '/')) == NULL)
 				break;
 			*p = '\0';

@@ -28,6 +28,7 @@ struct item {
 	const char	*reason;
 	size_t		 doff, dlen;	/* detail in batch detail */
 	size_t		 ooff, olen;	/* rendered line in batch out */
+	size_t		 soff, slen;	/* side-channel bytes in batch side */
 	bool		 edited;
 };
 
@@ -39,6 +40,7 @@ struct batch {
 	struct buf	 data;
 	struct buf	 out;
 	struct buf	 detail;
+	struct buf	 side;
 	struct item	*it;
 	size_t		 n, cap;
 };
@@ -61,6 +63,8 @@ struct pool {
 	uint64_t	 next_seq;
 	struct batch	*cur;		/* being filled by the main thread */
 	bool		 stop;
+	pool_side_fn	*side;
+	void		*side_arg;
 };
 
 void
@@ -90,6 +94,17 @@ pool_reject(struct pool_verdict *v, const char *reason, const char *fmt, ...)
 }
 
 void
+pool_side(struct pool_verdict *v, const char *p, size_t n)
+{
+	if (v->it->slen == 0)
+		v->it->soff = v->b->side.len;
+	else if (v->it->soff + v->it->slen != v->b->side.len)
+		err_bug("pool_side: another record's bytes came between");
+	buf_add(&v->b->side, p, n);
+	v->it->slen += n;
+}
+
+void
 pool_reject_rec(struct pool_verdict *v, const struct rec *r)
 {
 	set_reject(v, rec_reason(r));
@@ -107,8 +122,10 @@ process(struct pool *p, struct batch *b, void *ctx, struct rec *r)
 
 	buf_reset(&b->out);
 	buf_reset(&b->detail);
+	buf_reset(&b->side);
 	for (i = 0; i < b->n; i++) {
 		it = &b->it[i];
+		it->slen = 0;
 		if (it->v == V_EMPTY)
 			continue;
 		it->v = V_EMIT;
@@ -164,6 +181,8 @@ write_batch(struct pool *p, struct batch *b)
 			    "empty-line", "empty line");
 			break;
 		}
+		if (it->slen > 0 && p->side != NULL)
+			p->side(p->side_arg, b->side.data + it->soff, it->slen);
 	}
 	b->n = 0;
 	buf_reset(&b->data);
@@ -333,6 +352,7 @@ run_inline(struct pool *p, void *ctx)
 			struct pool_verdict v = { &b->it[0], b };
 
 			buf_reset(&b->detail);
+			buf_reset(&b->side);
 			p->fn(ctx, &r, &v);
 			switch (b->it[0].v) {
 			case V_EMIT:
@@ -347,6 +367,9 @@ run_inline(struct pool *p, void *ctx)
 				    buf_cstr(&b->detail));
 				break;
 			}
+			if (b->it[0].slen > 0 && p->side != NULL)
+				p->side(p->side_arg, b->side.data +
+				    b->it[0].soff, b->it[0].slen);
 		}
 	}
 	rec_release(&r);
@@ -354,6 +377,13 @@ run_inline(struct pool *p, void *ctx)
 
 void
 pool_run(struct run *run, unsigned nthreads, pool_fn *fn, void *const ctx[])
+{
+	pool_run_side(run, nthreads, fn, ctx, NULL, NULL);
+}
+
+void
+pool_run_side(struct run *run, unsigned nthreads, pool_fn *fn,
+    void *const ctx[], pool_side_fn *side, void *side_arg)
 {
 	struct pool p;
 	pthread_t *tid;
@@ -366,6 +396,8 @@ pool_run(struct run *run, unsigned nthreads, pool_fn *fn, void *const ctx[])
 	p.run = run;
 	p.fn = fn;
 	p.ctx = ctx;
+	p.side = side;
+	p.side_arg = side_arg;
 	if (nthreads <= 1) {
 		p.nring = 1;
 		p.ring = xcalloc(1, sizeof(*p.ring));
@@ -373,6 +405,7 @@ pool_run(struct run *run, unsigned nthreads, pool_fn *fn, void *const ctx[])
 		buf_release(&p.ring[0].data);
 		buf_release(&p.ring[0].out);
 		buf_release(&p.ring[0].detail);
+		buf_release(&p.ring[0].side);
 		free(p.ring[0].it);
 		free(p.ring);
 		return;
@@ -416,6 +449,7 @@ pool_run(struct run *run, unsigned nthreads, pool_fn *fn, void *const ctx[])
 		buf_release(&p.ring[i].data);
 		buf_release(&p.ring[i].out);
 		buf_release(&p.ring[i].detail);
+		buf_release(&p.ring[i].side);
 		free(p.ring[i].it);
 	}
 	free(p.ring);

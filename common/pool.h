@@ -25,6 +25,18 @@ typedef void pool_fn(void *ctx, struct rec *r, struct pool_verdict *v);
 void	pool_run(struct run *run, unsigned nthreads, pool_fn *fn,
 	    void *const ctx[]);
 
+/*
+ * A side channel: bytes fn attaches to a record with pool_side() reach
+ * side(arg, p, n) on the calling thread, in input order, right after the
+ * record itself was written, dropped or rejected (for an audit log, a
+ * clusters file...).  pool_run() is pool_run_side() without one.
+ */
+typedef void pool_side_fn(void *arg, const char *p, size_t n);
+
+void	pool_run_side(struct run *run, unsigned nthreads, pool_fn *fn,
+	    void *const ctx[], pool_side_fn *side, void *side_arg);
+void	pool_side(struct pool_verdict *v, const char *p, size_t n);
+
 void	pool_drop(struct pool_verdict *v);
 void	pool_reject(struct pool_verdict *v, const char *reason,
 	    const char *fmt, ...) ERR_PRINTF(3, 4);

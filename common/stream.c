@@ -365,8 +365,9 @@ temp_unregister(const char *name)
 
 struct ostream {
 	char		*name;
-	char		*tmp;		/* NULL for stdout */
+	char		*tmp;		/* NULL: stdout or a device */
 	int		 fd;
+	bool		 direct;	/* fd is a device or FIFO we opened */
 	enum codec	 codec;
 	unsigned char	*buf;		/* uncompressed staging buffer */
 	size_t		 len;
@@ -398,10 +399,26 @@ ostream_open(const char *path)
 	struct ostream *o = xcalloc(1, sizeof(*o));
 	const char *slash, *base;
 	struct buf t = BUF_INIT;
+	struct stat st;
 
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->name = xstrdup("stdout");
 		o->fd = STDOUT_FILENO;
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/*
+		 * /dev/null, /dev/stdout, a FIFO: write to it in place.  A
+		 * temporary file renamed over it would replace the device.
+		 */
+		o->name = xstrdup(path);
+		if (S_ISDIR(st.st_mode))
+			err_config("%s: is a directory", path);
+		if ((o->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			err_die_errno("%s: cannot open", path);
+		o->direct = true;
+		if (has_suffix(path, ".gz"))
+			o->codec = CODEC_GZIP;
+		else if (has_suffix(path, ".zst"))
+			o->codec = CODEC_ZSTD;
 	} else {
 		o->name = xstrdup(path);
 		slash = strrchr(path, '/');
@@ -533,6 +550,8 @@ ostream_close(struct ostream *o, bool commit)
 	if (o->codec == CODEC_GZIP)
 		deflateEnd(&o->zs);
 	ZSTD_freeCCtx(o->zc);
+	if (o->direct && close(o->fd) < 0 && commit)
+		err_die_errno("%s: write error", o->name);
 	if (o->tmp != NULL) {
 		if (commit) {
 			/* mkstemp made it 0600; give it the usual mode */

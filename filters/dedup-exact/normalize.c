@@ -7,7 +7,6 @@
  * and to copy every literal verbatim.  It never has to accept valid code
  * only: any input gives some output, and unknown constructs pass through.
  */
-#include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -192,10 +191,26 @@ struct lexer {
 	bool		 hd_tabs;	/* <<- strips leading tabs */
 };
 
+/* ASCII word characters: letters, digits, '_', '$' (and UTF-8: >= 0x80). */
+static const unsigned char word_char[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['_'] = 1, ['$'] = 1
+};
+
 static inline bool
 is_word(unsigned char c)
 {
-	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+	return c >= 0x80 || word_char[c] != 0;
 }
 
 /* Punctuation that never joins a neighbour into a longer token. */
@@ -246,10 +261,11 @@ prefix(struct lexer *lx, enum tclass c)
 }
 
 /* Emit s[i..j) as one token of class c (verbatim). */
-static void
+static inline void
 token(struct lexer *lx, size_t j, enum tclass c)
 {
-	prefix(lx, c);
+	if (lx->pend_sp || lx->pend_nl || lx->line_start)
+		prefix(lx, c);
 	if (c == T_WORD) {
 		lx->word_off = lx->out->len;
 		lx->word_len = j - lx->i;
@@ -555,13 +571,28 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 	}
 	while (lx.i < lx.n) {
 		c = (unsigned char)lx.s[lx.i];
+		if (is_word(c)) {
+			size_t r;
+
+			for (j = lx.i + 1; j < lx.n &&
+			    is_word((unsigned char)lx.s[j]); j++)
+				;
+			if ((lx.f & (F_CPP_RAW | F_RUST_RAW)) &&
+			    (r = raw_string_end(&lx, lx.i, j)) != 0)
+				token(&lx, r, T_LIT);
+			else
+				token(&lx, j, T_WORD);
+			continue;
+		}
 		if (c == '\n') {
 			newline(&lx);
 			continue;
 		}
 		if (is_blank(c)) {
+			for (lx.i++; lx.i < lx.n &&
+			    is_blank((unsigned char)lx.s[lx.i]); lx.i++)
+				;
 			lx.pend_sp = true;
-			lx.i++;
 			continue;
 		}
 		if (c == '/' && (lx.f & F_SLASH_LINE) && starts(&lx, lx.i, "//")) {
@@ -643,18 +674,6 @@ norm_code(const struct norm_lang *l, const char *text, size_t tn,
 		}
 		if (c == '<' && (lx.f & F_HEREDOC) && starts(&lx, lx.i, "<<"))
 			heredoc_open(&lx, lx.i);
-		if (is_word(c)) {
-			size_t r;
-
-			for (j = lx.i; j < lx.n && is_word((unsigned char)lx.s[j]);
-			    j++)
-				;
-			if ((r = raw_string_end(&lx, lx.i, j)) != 0)
-				token(&lx, r, T_LIT);
-			else
-				token(&lx, j, T_WORD);
-			continue;
-		}
 		token(&lx, lx.i + 1, is_delim(c) ? T_DELIM : T_OP);
 	}
 	if (out->len > 0 && out->data[out->len - 1] != '\n')

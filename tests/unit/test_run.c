@@ -2,7 +2,8 @@
  * test_run.c - the run: accounting (in = out + dropped + rejected), the
  * reject records (replayable, lossless for invalid UTF-8 and for lines
  * over --max-record-bytes, streamed whole), --max-rejects, the summary;
- * and the pool: the same bytes out whatever the number of threads.
+ * and the pool: the same bytes out whatever the number of threads, and
+ * its side channel in input order.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +301,61 @@ pool_determinism(void)
 	buf_release(&got);
 }
 
+/* A worker that writes "<line>\n" to the side channel of odd records. */
+static void
+side_work(void *ctx, struct rec *r, struct pool_verdict *v)
+{
+	char tag[32];
+	int n;
+
+	(void)ctx;
+	if (r->line % 2 == 1) {
+		n = snprintf(tag, sizeof(tag), "%llu", (unsigned long long)r->line);
+		pool_side(v, tag, (size_t)n);
+		pool_side(v, "\n", 1);
+	}
+	if (r->line % 3 == 0)
+		pool_drop(v);
+}
+
+static void
+collect(void *arg, const char *p, size_t n)
+{
+	buf_add(arg, p, n);
+}
+
+static void
+pool_side_order(void)
+{
+	char *in = path("side.jsonl"), *out = path("side-out.jsonl");
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	FILE *f = fopen(in, "wb");
+	unsigned threads;
+	void *ctx[3] = { NULL, NULL, NULL };
+	int i;
+
+	for (i = 1; i <= 2000; i++) {
+		fprintf(f, "{\"content\":\"%d\"}\n", i);
+		if (i % 2 == 1)
+			buf_addf(&want, "%d\n", i);
+	}
+	fclose(f);
+	for (threads = 1; threads <= 3; threads++) {
+		struct opt_shared o = base_opts(out, NULL, NULL);
+		struct run *run = run_new(&o, 1, &in);
+
+		buf_reset(&got);
+		pool_run_side(run, threads, side_work, ctx, collect, &got);
+		CHECK_EQ_U(run_finish(run), 0);
+		CHECK(got.len == want.len &&
+		    memcmp(got.data, want.data, got.len) == 0);
+	}
+	free(in);
+	free(out);
+	buf_release(&want);
+	buf_release(&got);
+}
+
 int
 main(void)
 {
@@ -312,6 +368,7 @@ main(void)
 	T_RUN(accounting);
 	T_RUN(max_rejects);
 	T_RUN(pool_determinism);
+	T_RUN(pool_side_order);
 	st = t_done();
 	buf_addf(&cmd, "rm -rf '%s'", dir);
 	if (system(cmd.data) != 0)
