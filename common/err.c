@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 
@@ -43,8 +44,18 @@ err_exit(int status)
 {
 	while (nhooks > 0)
 		hooks[--nhooks]();
+	if (status == STATUS_OK) {
+		fflush(stdout);
+		exit(status);
+	}
+	/*
+	 * An error exit frees nothing on its way out: flush stdio and leave
+	 * without the atexit machinery (which would also have LeakSanitizer
+	 * report memory the dying process still held).
+	 */
 	fflush(stdout);
-	exit(status);
+	fflush(stderr);
+	_exit(status);
 }
 
 static void

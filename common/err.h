@@ -48,7 +48,10 @@ _Noreturn void err_usage(const char *fmt, ...) ERR_PRINTF(1, 2);
 /* Configuration error without the --help hint (bad config file). */
 _Noreturn void err_config(const char *fmt, ...) ERR_PRINTF(1, 2);
 
-/* Run the cleanup hooks, then exit(status). */
+/*
+ * Run the cleanup hooks, then exit(status); an error status leaves with
+ * _exit() after flushing stdio (nothing is freed on the way out).
+ */
 _Noreturn void err_exit(int status);
 
 /* A broken invariant: file:line and message, then abort(). */

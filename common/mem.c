@@ -80,6 +80,9 @@ buf_grow(struct buf *b, size_t extra)
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	b->data = xrealloc(b->data, cap);
+	/* a fresh buffer is an empty string, not garbage */
+	if (b->cap == 0)
+		b->data[0] = '\0';
 	b->cap = cap;
 }
 

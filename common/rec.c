@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -686,6 +687,7 @@ rec_in_check(char *const paths[], size_t n, const char **why)
 
 	for (i = 0; i < n; i++) {
 		struct istream *s;
+		struct stat st;
 
 		if (strcmp(paths[i], "-") == 0)
 			continue;
@@ -693,7 +695,17 @@ rec_in_check(char *const paths[], size_t n, const char **why)
 			*why = strerror(errno);
 			return paths[i];
 		}
-		/* a .gz/.zst name must hold that format */
+		/*
+		 * A .gz/.zst name must hold that format.  Only regular files
+		 * are sniffed: reading a pipe (<(cmd), a FIFO) would eat the
+		 * bytes the run needs.
+		 */
+		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			*why = "is a directory";
+			return paths[i];
+		}
+		if (stat(paths[i], &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
 		if ((s = istream_open(paths[i], why)) == NULL)
 			return paths[i];
 		istream_close(s);

@@ -489,8 +489,14 @@ write_summary(struct run *run, int status, double secs)
 		json_object_object_add(o, run->reasons[i].reason,
 		    json_object_new_int64((int64_t)run->reasons[i].n));
 	json_object_object_add(s, "rejects_by_reason", o);
-	json_object_object_add(s, "duration_seconds",
-	    json_object_new_double(round(secs * 1000.0) / 1000.0));
+	{
+		/* json-c would print 0.03 as 0.029999999999999999 */
+		char d[32];
+
+		snprintf(d, sizeof(d), "%.3f", secs);
+		json_object_object_add(s, "duration_seconds",
+		    json_object_new_double_s(secs, d));
+	}
 	gmtime_r(&run->wall0, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_object_add(s, "started_at", json_object_new_string(ts));
