@@ -16,8 +16,6 @@ Checks, each printed as "ok - ..." or "not ok - ...":
      written by the C sources (common/, filters/) or recorded by
      pipelines/monitoring/rules/*.yml;
   5. the same for every expression of the alerting and recording rules.
-A metric of a filter that is not in this checkout yet (PENDING below) is
-reported as pending, not as a failure, until filters/<name>/ exists.
 --exprs prints "<panel title>\t<refId>\t<expr>" per target and exits (the
 end-to-end test runs them against a live Prometheus).
 """
@@ -36,13 +34,6 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-
-# metrics of filters that may not be in the checkout yet: name -> filter
-PENDING = {
-    "codesift_pii_found": "pii-scrub",
-    "codesift_tokens": "tok-count",
-    "codesift_quality_failed": "schema-check",
-}
 
 PROMQL_WORDS = {
     "by", "without", "on", "ignoring", "group_left", "group_right", "offset",
@@ -209,11 +200,6 @@ def main():
 
     def missing(where, expr, probs):
         for m in sorted(metric_names(expr) - have):
-            prog = PENDING.get(m)
-            if prog and not os.path.isdir(os.path.join(TOP, "filters", prog)):
-                print(f"# pending: {where} reads {m}, from {prog}, "
-                      "not in this checkout yet")
-                continue
             probs.append(f"{where}: no program writes metric '{m}'")
 
     probs = []
