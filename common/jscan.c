@@ -13,6 +13,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "hex.h"
 #include "jscan.h"
 
 struct scanner {
@@ -190,18 +191,6 @@ find_special(const unsigned char *p, size_t i, size_t n)
 	return n;
 }
 
-static inline int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Scan a string whose opening quote is at sc->i; on success sc->i is just
  * past the closing quote and *esc says whether it had escapes.
@@ -220,8 +209,8 @@ static const unsigned char simple_escape[256] = {
 static bool
 canonical_u(const unsigned char *p)
 {
-	unsigned cp = (unsigned)(hexval(p[2]) << 12 | hexval(p[3]) << 8 |
-	    hexval(p[4]) << 4 | hexval(p[5]));
+	unsigned cp = (unsigned)(hex_digit(p[2]) << 12 | hex_digit(p[3]) << 8 |
+	    hex_digit(p[4]) << 4 | hex_digit(p[5]));
 
 	return cp < 0x20 && cp != 0x08 && cp != 0x09 && cp != 0x0a &&
 	    cp != 0x0c && cp != 0x0d && !(p[4] >= 'A' && p[4] <= 'F') &&
@@ -297,9 +286,9 @@ scan_string(struct scanner *sc, uint8_t *esc)
 				return fail(sc, JSCAN_BAD_JSON,
 				    "bad escape in string");
 			}
-			if (i + 6 > n || hexval(p[i + 2]) < 0 ||
-			    hexval(p[i + 3]) < 0 || hexval(p[i + 4]) < 0 ||
-			    hexval(p[i + 5]) < 0) {
+			if (i + 6 > n || hex_digit(p[i + 2]) < 0 ||
+			    hex_digit(p[i + 3]) < 0 || hex_digit(p[i + 4]) < 0 ||
+			    hex_digit(p[i + 5]) < 0) {
 				sc->i = i;
 				return fail(sc, JSCAN_BAD_JSON,
 				    "bad \\u escape in string");
@@ -579,8 +568,8 @@ hex4(const char *p)
 {
 	const unsigned char *u = (const unsigned char *)p;
 
-	return (uint32_t)(hexval(u[0]) << 12 | hexval(u[1]) << 8 |
-	    hexval(u[2]) << 4 | hexval(u[3]));
+	return (uint32_t)(hex_digit(u[0]) << 12 | hex_digit(u[1]) << 8 |
+	    hex_digit(u[2]) << 4 | hex_digit(u[3]));
 }
 
 /* Decode the escape at p (p[0] == '\\') into d; advance both. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "hex.h"
 #include "acscan.h"
 #include "pii_int.h"
 
@@ -58,12 +59,6 @@ static bool
 is_alnum(int c)
 {
 	return is_digit(c) || is_alpha(c);
-}
-
-static bool
-is_hex(int c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static bool
@@ -144,7 +139,7 @@ entropy_ok(const char *s, size_t n, double cap, double factor)
 		alph = 10;
 	else if (!sym && ((low && !up) || (up && !low))) {
 		/* hex looks like 16 symbols, not 36 */
-		for (i = 0; i < n && is_hex((unsigned char)s[i]); i++)
+		for (i = 0; i < n && hex_is_digit((unsigned char)s[i]); i++)
 			;
 		if (i == n)
 			alph = 16;
@@ -892,29 +887,12 @@ sequential(const char *s, size_t n)
 }
 
 static bool
-is_uuid(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 36)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!is_hex((unsigned char)s[i]))
-			return false;
-	}
-	return true;
-}
-
-static bool
 all_hex(const char *s, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!is_hex((unsigned char)s[i]))
+		if (!hex_is_digit((unsigned char)s[i]))
 			return false;
 	return true;
 }
@@ -1157,7 +1135,7 @@ check_assignment(const struct pii_data *d, struct pii_cand *k, double cap)
 		if (wordset_has(&d->strong_words, k->t + w.w[i].s,
 		    w.w[i].e - w.w[i].s))
 			strong = true;
-	if (!strong && (is_uuid(v, n) || (all_hex(v, n) && n >= 16)))
+	if (!strong && (hex_is_uuid(v, n) || (all_hex(v, n) && n >= 16)))
 		return false;
 	if (!quoted_at(k->t, k->sec.s) && ident_shaped(v, n) &&
 	    !starts_line(k->t, is) && !element_text(k->t, k->sec.s))

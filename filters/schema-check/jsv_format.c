@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "hex.h"
 #include "jsv_int.h"
 
 static const char *const names[] = {
@@ -40,12 +41,6 @@ static bool
 isalpha_(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-ishex(int c)
-{
-	return isdig(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /* n digits at s as a number, or -1. */
@@ -243,7 +238,7 @@ ipv6(const char *s, size_t n)
 	if (n == 0 || n >= sizeof(tmp))
 		return false;
 	for (i = 0; i < n; i++)
-		if (!(ishex((unsigned char)s[i]) || s[i] == ':' || s[i] == '.'))
+		if (!(hex_is_digit((unsigned char)s[i]) || s[i] == ':' || s[i] == '.'))
 			return false;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
@@ -306,8 +301,8 @@ uri_chars(const char *s, size_t n, bool iri)
 		c = (unsigned char)s[i];
 		if (c == '%') {
 			if (i + 2 >= n ||
-			    !ishex((unsigned char)s[i + 1]) ||
-			    !ishex((unsigned char)s[i + 2]))
+			    !hex_is_digit((unsigned char)s[i + 1]) ||
+			    !hex_is_digit((unsigned char)s[i + 2]))
 				return false;
 			i += 2;
 			continue;
@@ -372,23 +367,6 @@ uri_(const char *s, size_t n, bool iri, bool ref)
 	for (; i < n; i++)
 		if (s[i] == '[' || s[i] == ']')
 			return false;
-	return true;
-}
-
-static bool
-uuid(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 36)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!ishex((unsigned char)s[i]))
-			return false;
-	}
 	return true;
 }
 
@@ -585,7 +563,7 @@ jsv_format_check(int f, const char *s, size_t n)
 	case F_URI_TEMPLATE:
 		return uri_template(s, n);
 	case F_UUID:
-		return uuid(s, n);
+		return hex_is_uuid(s, n);
 	case F_REGEX:
 		return regex_(s, n);
 	case F_JSON_POINTER:

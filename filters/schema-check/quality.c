@@ -35,6 +35,7 @@
 
 #include <json-c/json.h>
 
+#include "hex.h"
 #include "jscan.h"
 #include "quality.h"
 
@@ -741,13 +742,6 @@ add_span(struct spans *sp, size_t a, size_t b)
 	sp->n++;
 }
 
-static bool
-ishex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
 /* End of a hex-bytes match starting at i, or 0. */
 static size_t
 hex_match(const unsigned char *s, size_t n, size_t i)
@@ -760,7 +754,7 @@ hex_match(const unsigned char *s, size_t n, size_t i)
 			k = j + 2;
 		else
 			break;
-		if (k + 2 > n || !ishex(s[k]) || !ishex(s[k + 1]))
+		if (k + 2 > n || !hex_is_digit(s[k]) || !hex_is_digit(s[k + 1]))
 			break;
 		k += 2;
 		while (k < n && (s[k] == ',' || s[k] == ' ' || s[k] == '\t' ||
@@ -779,8 +773,8 @@ uesc_match(const unsigned char *s, size_t n, size_t i)
 	size_t groups = 0, j = i;
 
 	while (j + 6 <= n && s[j] == '\\' && s[j + 1] == 'u' &&
-	    ishex(s[j + 2]) && ishex(s[j + 3]) && ishex(s[j + 4]) &&
-	    ishex(s[j + 5])) {
+	    hex_is_digit(s[j + 2]) && hex_is_digit(s[j + 3]) && hex_is_digit(s[j + 4]) &&
+	    hex_is_digit(s[j + 5])) {
 		groups++;
 		j += 6;
 	}

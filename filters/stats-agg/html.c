@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "html.h"
+#include "report.h"
 
 #define C_OBS	"#3b6ea8"	/* observed */
 #define C_EXP	"#e8833a"	/* expected */
@@ -21,44 +22,7 @@
 #define C_TEXT	"#1f2933"
 #define C_MUTED	"#616e7c"
 
-/* ---- reading the report ---- */
-
-static json_object *
-get(json_object *o, const char *path)
-{
-	char key[64];
-	const char *dot;
-	size_t n;
-
-	while (o != NULL && *path != '\0') {
-		dot = strchr(path, '.');
-		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-		path += n + (dot != NULL);
-	}
-	return o;
-}
-
-static double
-num(json_object *o, const char *path)
-{
-	json_object *v = get(o, path);
-
-	return v != NULL ? json_object_get_double(v) : NAN;
-}
-
-static const char *
-str(json_object *o, const char *path)
-{
-	json_object *v = get(o, path);
-
-	return v != NULL ? json_object_get_string(v) : "";
-}
+/* ---- reading the report (report_get(), report_num(), report_str()) ---- */
 
 static size_t
 len(json_object *a)
@@ -244,18 +208,18 @@ tiles(struct buf *b, json_object *r)
 	buf_adds(b, "<div class=\"tiles\">\n");
 #define T(label, fmt, x) do { buf_reset(&v); fmt(&v, x); \
 	tile(b, label, v.data); } while (0)
-	T("records", fmt_int, num(r, "totals.records"));
-	T("content", fmt_bytes, num(r, "totals.bytes"));
-	T("lines", fmt_short, num(r, "totals.lines"));
-	if (get(r, "totals.tokens") != NULL)
-		T("tokens", fmt_short, num(r, "totals.tokens"));
-	T("languages", fmt_int, num(r, "totals.languages"));
-	T("repositories", fmt_int, num(r, "repositories.distinct"));
-	T("duplicates marked", fmt_int, num(r, "duplicates.marked"));
-	T("records with PII", fmt_int, num(r, "pii.records"));
-	T("quality failures", fmt_int, num(r, "quality.failed"));
-	T("outliers", fmt_int, num(r, "outliers.total"));
-	T("lines rejected", fmt_int, num(r, "input.rejected"));
+	T("records", fmt_int, report_num(r, "totals.records"));
+	T("content", fmt_bytes, report_num(r, "totals.bytes"));
+	T("lines", fmt_short, report_num(r, "totals.lines"));
+	if (report_get(r, "totals.tokens") != NULL)
+		T("tokens", fmt_short, report_num(r, "totals.tokens"));
+	T("languages", fmt_int, report_num(r, "totals.languages"));
+	T("repositories", fmt_int, report_num(r, "repositories.distinct"));
+	T("duplicates marked", fmt_int, report_num(r, "duplicates.marked"));
+	T("records with PII", fmt_int, report_num(r, "pii.records"));
+	T("quality failures", fmt_int, report_num(r, "quality.failed"));
+	T("outliers", fmt_int, report_num(r, "outliers.total"));
+	T("lines rejected", fmt_int, report_num(r, "input.rejected"));
 #undef T
 	buf_adds(b, "</div>\n");
 	buf_release(&v);
@@ -265,12 +229,12 @@ tiles(struct buf *b, json_object *r)
 static double
 expected_share(json_object *r, const char *lang)
 {
-	json_object *c = get(r, "expected_mix.categories");
+	json_object *c = report_get(r, "expected_mix.categories");
 	size_t i;
 
 	for (i = 0; i < len(c); i++)
-		if (strcmp(str(at(c, i), "language"), lang) == 0)
-			return num(at(c, i), "expected_share");
+		if (strcmp(report_str(at(c, i), "language"), lang) == 0)
+			return report_num(at(c, i), "expected_share");
 	return NAN;
 }
 
@@ -279,7 +243,7 @@ expected_share(json_object *r, const char *lang)
 static void
 language_chart(struct buf *b, json_object *r)
 {
-	json_object *langs = get(r, "languages"), *cats, *e;
+	json_object *langs = report_get(r, "languages"), *cats, *e;
 	struct buf rows = BUF_INIT;
 	const char *names[BAR_ROWS + 8];
 	double obs[BAR_ROWS + 8], exp_[BAR_ROWS + 8], max = 0;
@@ -291,14 +255,14 @@ language_chart(struct buf *b, json_object *r)
 	/* the largest languages, then expected ones not among them */
 	for (i = 0; i < len(langs) && n < BAR_ROWS; i++) {
 		e = at(langs, i);
-		names[n] = str(e, "language");
-		obs[n] = num(e, "share");
+		names[n] = report_str(e, "language");
+		obs[n] = report_num(e, "share");
 		exp_[n] = expected_share(r, names[n]);
 		n++;
 	}
-	cats = get(r, "expected_mix.categories");
+	cats = report_get(r, "expected_mix.categories");
 	for (i = 0; i < len(cats) && n < BAR_ROWS + 8; i++) {
-		const char *l = str(at(cats, i), "language");
+		const char *l = report_str(at(cats, i), "language");
 
 		for (k = 0; k < n && strcmp(names[k], l) != 0; k++)
 			;
@@ -306,7 +270,7 @@ language_chart(struct buf *b, json_object *r)
 			continue;
 		names[n] = l;
 		obs[n] = 0;
-		exp_[n] = num(at(cats, i), "expected_share");
+		exp_[n] = report_num(at(cats, i), "expected_share");
 		n++;
 	}
 	for (i = 0; i < n; i++) {
@@ -371,23 +335,23 @@ language_chart(struct buf *b, json_object *r)
 static void
 mix_table(struct buf *b, json_object *r)
 {
-	json_object *m = get(r, "expected_mix"), *c = get(m, "categories"), *e;
+	json_object *m = report_get(r, "expected_mix"), *c = report_get(m, "categories"), *e;
 	const char *flag;
 	size_t i;
 
 	buf_adds(b, "<p>Against the expected mix (");
-	esc(b, str(m, "source"));
+	esc(b, report_str(m, "source"));
 	buf_adds(b, "), over the ");
-	fmt_int(b, num(m, "records_compared"));
+	fmt_int(b, report_num(m, "records_compared"));
 	buf_adds(b, " records of these languages (");
-	fmt_int(b, num(m, "records_outside"));
+	fmt_int(b, report_num(m, "records_outside"));
 	buf_adds(b, " others left out): ");
-	if (get(m, "chi_square") == NULL)
+	if (report_get(m, "chi_square") == NULL)
 		buf_adds(b, "no records to compare.");
 	else {
 		buf_addf(b, "&chi;&sup2; = %.4g, df = %.0f, p = %.3g &mdash; ",
-		    num(m, "chi_square"), num(m, "df"), num(m, "p_value"));
-		buf_adds(b, num(m, "p_value") < 0.05 ? "<b>the mix differs "
+		    report_num(m, "chi_square"), report_num(m, "df"), report_num(m, "p_value"));
+		buf_adds(b, report_num(m, "p_value") < 0.05 ? "<b>the mix differs "
 		    "from the expected one</b>." : "consistent with the "
 		    "expected mix.");
 	}
@@ -397,19 +361,19 @@ mix_table(struct buf *b, json_object *r)
 	    "</th><th>flag</th></tr>\n");
 	for (i = 0; i < len(c); i++) {
 		e = at(c, i);
-		flag = str(e, "flag");
+		flag = report_str(e, "flag");
 		buf_adds(b, "<tr><td>");
-		esc(b, str(e, "language"));
+		esc(b, report_str(e, "language"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_int(b, num(e, "observed"));
+		fmt_int(b, report_num(e, "observed"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_num(b, round(num(e, "expected") * 10) / 10);
+		fmt_num(b, round(report_num(e, "expected") * 10) / 10);
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_pct(b, num(e, "observed_share"));
+		fmt_pct(b, report_num(e, "observed_share"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_pct(b, num(e, "expected_share"));
+		fmt_pct(b, report_num(e, "expected_share"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_num(b, num(e, "residual"));
+		fmt_num(b, report_num(e, "residual"));
 		buf_adds(b, "</td><td class=\"");
 		esc(b, flag);
 		buf_adds(b, "\">");
@@ -424,7 +388,7 @@ static void
 histogram(struct buf *b, json_object *r, const char *metric,
     const char *title, const char *unit, const char *none)
 {
-	json_object *h = get(get(r, "histograms"), metric), *d;
+	json_object *h = report_get(report_get(r, "histograms"), metric), *d;
 	size_t n = len(h), i;
 	double max = 0, w, x, bh, c, step;
 	const double left = 60, width = 740, height = 200, top = 10;
@@ -440,19 +404,19 @@ histogram(struct buf *b, json_object *r, const char *metric,
 		buf_adds(b, "</p></section>\n");
 		return;
 	}
-	d = get(get(r, "distributions"), metric);
+	d = report_get(report_get(r, "distributions"), metric);
 	buf_adds(b, "<p class=\"note\">");
-	fmt_int(b, num(d, "count"));
+	fmt_int(b, report_num(d, "count"));
 	buf_adds(b, " files; median ");
-	fmt_num(b, num(d, "p50"));
+	fmt_num(b, report_num(d, "p50"));
 	buf_addf(b, " %s, p99 ", unit);
-	fmt_num(b, num(d, "p99"));
+	fmt_num(b, report_num(d, "p99"));
 	buf_addf(b, " %s, max ", unit);
-	fmt_num(b, num(d, "max"));
+	fmt_num(b, report_num(d, "max"));
 	buf_addf(b, " %s. Log-scale bins, four per decade.</p>\n", unit);
 	for (i = 0; i < n; i++)
-		if (num(at(h, i), "count") > max)
-			max = num(at(h, i), "count");
+		if (report_num(at(h, i), "count") > max)
+			max = report_num(at(h, i), "count");
 	ticks = nice_axis(max, &step);
 	max = ticks * step;
 	w = width / (double)n;
@@ -472,21 +436,21 @@ histogram(struct buf *b, json_object *r, const char *metric,
 		    left - 6, y + 4, t.data);
 	}
 	for (i = 0; i < n; i++) {
-		c = num(at(h, i), "count");
+		c = report_num(at(h, i), "count");
 		bh = max > 0 ? height * c / max : 0;
 		x = left + w * (double)i;
 		buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 		    "height=\"%.1f\" fill=\"" C_OBS "\"><title>", x + 1,
 		    top + height - bh, w > 3 ? w - 2 : w, bh);
-		fmt_num(b, num(at(h, i), "lo"));
+		fmt_num(b, report_num(at(h, i), "lo"));
 		buf_adds(b, " to ");
-		fmt_num(b, num(at(h, i), "hi"));
+		fmt_num(b, report_num(at(h, i), "hi"));
 		buf_adds(b, ": ");
 		fmt_int(b, c);
 		buf_adds(b, "</title></rect>\n");
 		/* label each decade */
 		{
-			double lo = num(at(h, i), "lo"), l10 = log10(lo);
+			double lo = report_num(at(h, i), "lo"), l10 = log10(lo);
 
 			if (lo == 0 || fabs(l10 - round(l10)) < 1e-9) {
 				buf_reset(&t);
@@ -508,7 +472,7 @@ histogram(struct buf *b, json_object *r, const char *metric,
 static void
 funnel(struct buf *b, json_object *r)
 {
-	json_object *f = get(r, "funnel"), *e;
+	json_object *f = report_get(r, "funnel"), *e;
 	size_t n = len(f), i;
 	double max = 0, in, out, drop, rej, y;
 	const double left = 170, width = 400, rowh = 34;
@@ -521,8 +485,8 @@ funnel(struct buf *b, json_object *r)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		if (num(at(f, i), "records.in") > max)
-			max = num(at(f, i), "records.in");
+		if (report_num(at(f, i), "records.in") > max)
+			max = report_num(at(f, i), "records.in");
 	buf_adds(b, "<p class=\"legend\"><i style=\"background:" C_OUT
 	    "\"></i>kept<i style=\"background:" C_DROP "\"></i>dropped"
 	    "<i style=\"background:" C_REJ "\"></i>rejected</p>\n");
@@ -531,15 +495,15 @@ funnel(struct buf *b, json_object *r)
 	    (double)n * rowh + 8, (double)n * rowh + 8);
 	for (i = 0; i < n; i++) {
 		e = at(f, i);
-		in = num(e, "records.in");
-		out = num(e, "records.out");
-		drop = num(e, "records.dropped");
-		rej = num(e, "records.rejected");
+		in = report_num(e, "records.in");
+		out = report_num(e, "records.out");
+		drop = report_num(e, "records.dropped");
+		rej = report_num(e, "records.rejected");
 		y = (double)i * rowh + 4;
 		buf_addf(b, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" "
 		    "text-anchor=\"end\" fill=\"" C_TEXT "\">", left - 8,
 		    y + 17);
-		esc(b, str(e, "stage"));
+		esc(b, report_str(e, "stage"));
 		buf_adds(b, "</text>");
 		if (max > 0) {
 			double x = left;
@@ -580,11 +544,11 @@ funnel(struct buf *b, json_object *r)
 	buf_adds(b, "</svg>\n");
 	for (i = 1; i < n; i++) {
 		e = at(f, i);
-		if (num(e, "unaccounted") != 0) {
+		if (report_num(e, "unaccounted") != 0) {
 			buf_adds(b, "<p class=\"over\">");
-			fmt_int(b, num(e, "unaccounted"));
+			fmt_int(b, report_num(e, "unaccounted"));
 			buf_adds(b, " records went out of the stage before ");
-			esc(b, str(e, "stage"));
+			esc(b, report_str(e, "stage"));
 			buf_adds(b, " and not into it.</p>\n");
 		}
 	}
@@ -595,45 +559,45 @@ funnel(struct buf *b, json_object *r)
 static void
 pii(struct buf *b, json_object *r)
 {
-	json_object *k = get(r, "pii.kinds"), *e;
+	json_object *k = report_get(r, "pii.kinds"), *e;
 	size_t n = len(k), i;
 	double max = 0, y, c;
 	const double left = 170, width = 520, rowh = 24;
 
 	buf_adds(b, "<section id=\"pii\"><h2>PII by kind</h2>\n");
-	if (num(r, "pii.checked") == 0) {
+	if (report_num(r, "pii.checked") == 0) {
 		buf_adds(b, "<p class=\"note\">No record carries a "
 		    "<code>pii</code> field (pii-scrub did not run).</p>"
 		    "</section>\n");
 		return;
 	}
 	buf_adds(b, "<p>");
-	fmt_int(b, num(r, "pii.found"));
+	fmt_int(b, report_num(r, "pii.found"));
 	buf_adds(b, " found in ");
-	fmt_int(b, num(r, "pii.records"));
+	fmt_int(b, report_num(r, "pii.records"));
 	buf_adds(b, " of ");
-	fmt_int(b, num(r, "pii.checked"));
+	fmt_int(b, report_num(r, "pii.checked"));
 	buf_adds(b, " records checked (");
-	fmt_pct(b, num(r, "pii.share"));
+	fmt_pct(b, report_num(r, "pii.share"));
 	buf_adds(b, ").</p>\n");
 	if (n == 0) {
 		buf_adds(b, "</section>\n");
 		return;
 	}
 	for (i = 0; i < n; i++)
-		if (num(at(k, i), "found") > max)
-			max = num(at(k, i), "found");
+		if (report_num(at(k, i), "found") > max)
+			max = report_num(at(k, i), "found");
 	buf_addf(b, "<svg role=\"img\" aria-label=\"PII by kind\" "
 	    "width=\"820\" height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n",
 	    (double)n * rowh + 8, (double)n * rowh + 8);
 	for (i = 0; i < n; i++) {
 		e = at(k, i);
-		c = num(e, "found");
+		c = report_num(e, "found");
 		y = (double)i * rowh + 4;
 		buf_addf(b, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" "
 		    "text-anchor=\"end\" fill=\"" C_TEXT "\">", left - 8,
 		    y + 14);
-		esc(b, str(e, "kind"));
+		esc(b, report_str(e, "kind"));
 		buf_addf(b, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" "
 		    "height=\"16\" fill=\"" C_REJ "\"/>", left, y + 2,
 		    max > 0 ? width * c / max : 0);
@@ -642,7 +606,7 @@ pii(struct buf *b, json_object *r)
 		    0) + 6, y + 14);
 		fmt_int(b, c);
 		buf_adds(b, " in ");
-		fmt_int(b, num(e, "records"));
+		fmt_int(b, report_num(e, "records"));
 		buf_adds(b, " records</text>\n");
 	}
 	buf_adds(b, "</svg></section>\n");
@@ -668,19 +632,19 @@ worst_order(const void *a, const void *b)
 static void
 anomalies(struct buf *b, json_object *r)
 {
-	json_object *g = get(r, "outliers.groups"), *e, *w;
+	json_object *g = report_get(r, "outliers.groups"), *e, *w;
 	struct worst *rows;
 	size_t n = 0, cap = 0, i, k;
 
 	buf_adds(b, "<section id=\"anomalies\"><h2>Anomalies</h2>\n<p>");
-	fmt_int(b, num(r, "outliers.total"));
+	fmt_int(b, report_num(r, "outliers.total"));
 	buf_addf(b, " outliers in %.0f language &times; metric groups "
 	    "assessed: robust z-score of ln(1 + value) above %.3g against the "
 	    "language's median and MAD (languages with at least %.0f records)."
-	    "</p>\n", num(r, "outliers.assessed"), num(r, "outliers.z"),
-	    num(r, "outliers.min_records"));
+	    "</p>\n", report_num(r, "outliers.assessed"), report_num(r, "outliers.z"),
+	    report_num(r, "outliers.min_records"));
 	for (i = 0; i < len(g); i++)
-		cap += len(get(at(g, i), "worst"));
+		cap += len(report_get(at(g, i), "worst"));
 	if (cap == 0) {
 		buf_adds(b, "<p class=\"note\">No outliers.</p></section>\n");
 		return;
@@ -688,11 +652,11 @@ anomalies(struct buf *b, json_object *r)
 	rows = xreallocarray(NULL, cap, sizeof(*rows));
 	for (i = 0; i < len(g); i++) {
 		e = at(g, i);
-		w = get(e, "worst");
+		w = report_get(e, "worst");
 		for (k = 0; k < len(w); k++) {
 			rows[n].g = e;
 			rows[n].w = at(w, k);
-			rows[n].az = fabs(num(at(w, k), "z"));
+			rows[n].az = fabs(report_num(at(w, k), "z"));
 			n++;
 		}
 	}
@@ -702,16 +666,16 @@ anomalies(struct buf *b, json_object *r)
 	    "<th class=\"n\">z</th><th>id</th></tr>\n");
 	for (i = 0; i < n && i < WORST_ROWS; i++) {
 		buf_adds(b, "<tr><td>");
-		esc(b, str(rows[i].g, "language"));
+		esc(b, report_str(rows[i].g, "language"));
 		buf_adds(b, "</td><td>");
-		esc(b, str(rows[i].g, "metric"));
+		esc(b, report_str(rows[i].g, "metric"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_int(b, num(rows[i].w, "value"));
+		fmt_int(b, report_num(rows[i].w, "value"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_num(b, round(num(rows[i].g, "median")));
+		fmt_num(b, round(report_num(rows[i].g, "median")));
 		buf_addf(b, "</td><td class=\"n\">%+.2f</td><td><code>",
-		    num(rows[i].w, "z"));
-		esc(b, get(rows[i].w, "id") != NULL ? str(rows[i].w, "id") :
+		    report_num(rows[i].w, "z"));
+		esc(b, report_get(rows[i].w, "id") != NULL ? report_str(rows[i].w, "id") :
 		    "(no id)");
 		buf_adds(b, "</code></td></tr>\n");
 	}
@@ -723,21 +687,21 @@ anomalies(struct buf *b, json_object *r)
 	for (i = 0; i < len(g); i++) {
 		e = at(g, i);
 		buf_adds(b, "<tr><td>");
-		esc(b, str(e, "language"));
+		esc(b, report_str(e, "language"));
 		buf_adds(b, "</td><td>");
-		esc(b, str(e, "metric"));
+		esc(b, report_str(e, "metric"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_int(b, num(e, "records"));
+		fmt_int(b, report_num(e, "records"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_num(b, round(num(e, "median")));
+		fmt_num(b, round(report_num(e, "median")));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_num(b, round(num(e, "low_limit")));
+		fmt_num(b, round(report_num(e, "low_limit")));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_num(b, round(num(e, "high_limit")));
+		fmt_num(b, round(report_num(e, "high_limit")));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_int(b, num(e, "low.count"));
+		fmt_int(b, report_num(e, "low.count"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_int(b, num(e, "high.count"));
+		fmt_int(b, report_num(e, "high.count"));
 		buf_adds(b, "</td></tr>\n");
 	}
 	buf_adds(b, "</table></section>\n");
@@ -749,7 +713,7 @@ distributions(struct buf *b, json_object *r)
 {
 	static const char *const cols[] = { "min", "p1", "p10", "p50", "p90",
 	    "p99", "max", "mean", "stddev" };
-	json_object *d = get(r, "distributions"), *e;
+	json_object *d = report_get(r, "distributions"), *e;
 	struct json_object_iterator it = json_object_iter_begin(d);
 	struct json_object_iterator end = json_object_iter_end(d);
 	size_t k;
@@ -758,22 +722,22 @@ distributions(struct buf *b, json_object *r)
 	    "<p class=\"note\">Quantiles from a DDSketch, within %.2g%% of "
 	    "the exact value; count, min, max, mean and standard deviation "
 	    "are exact.</p>\n<table><tr><th>measure</th><th class=\"n\">files"
-	    "</th>", num(r, "params.relative_error") * 100);
+	    "</th>", report_num(r, "params.relative_error") * 100);
 	for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
 		buf_addf(b, "<th class=\"n\">%s</th>", cols[k]);
 	buf_adds(b, "</tr>\n");
 	for (; !json_object_iter_equal(&it, &end);
 	    json_object_iter_next(&it)) {
 		e = json_object_iter_peek_value(&it);
-		if (num(e, "count") == 0)
+		if (report_num(e, "count") == 0)
 			continue;
 		buf_adds(b, "<tr><td>");
 		esc(b, json_object_iter_peek_name(&it));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_int(b, num(e, "count"));
+		fmt_int(b, report_num(e, "count"));
 		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 			buf_adds(b, "</td><td class=\"n\">");
-			fmt_num(b, num(e, cols[k]));
+			fmt_num(b, report_num(e, cols[k]));
 		}
 		buf_adds(b, "</td></tr>\n");
 	}
@@ -797,14 +761,14 @@ simple_table(struct buf *b, json_object *a, const char *key,
 	for (i = 0; i < len(a); i++) {
 		e = at(a, i);
 		buf_adds(b, "<tr><td>");
-		esc(b, str(e, key));
+		esc(b, report_str(e, key));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_int(b, num(e, "records"));
+		fmt_int(b, report_num(e, "records"));
 		buf_adds(b, "</td><td class=\"n\">");
-		fmt_bytes(b, num(e, "bytes"));
+		fmt_bytes(b, report_num(e, "bytes"));
 		if (bytes_share) {
 			buf_adds(b, "</td><td class=\"n\">");
-			fmt_pct(b, num(e, "bytes_share"));
+			fmt_pct(b, report_num(e, "bytes_share"));
 		}
 		buf_adds(b, "</td></tr>\n");
 	}
@@ -814,39 +778,39 @@ simple_table(struct buf *b, json_object *a, const char *key,
 static void
 sources(struct buf *b, json_object *r)
 {
-	json_object *rp = get(r, "repositories");
+	json_object *rp = report_get(r, "repositories");
 
 	buf_adds(b, "<section id=\"sources\"><h2>Licences and repositories"
 	    "</h2>\n<div class=\"two\"><div>\n<h3>Licence types</h3>\n");
-	simple_table(b, get(r, "license_types"), "license_type",
+	simple_table(b, report_get(r, "license_types"), "license_type",
 	    "license_type", true);
 	buf_adds(b, "<h3>Licences (detected_licenses)</h3>\n");
-	if (len(get(r, "licenses")) == 0)
+	if (len(report_get(r, "licenses")) == 0)
 		buf_adds(b, "<p class=\"note\">None given.</p>\n");
 	else
-		simple_table(b, get(r, "licenses"), "license", "SPDX id",
+		simple_table(b, report_get(r, "licenses"), "license", "SPDX id",
 		    false);
 	buf_adds(b, "</div><div>\n<h3>Repositories</h3>\n<p>");
-	fmt_int(b, num(rp, "distinct"));
-	buf_adds(b, get(rp, "exact") != NULL &&
-	    json_object_get_boolean(get(rp, "exact")) ? " repositories. " :
+	fmt_int(b, report_num(rp, "distinct"));
+	buf_adds(b, report_get(rp, "exact") != NULL &&
+	    json_object_get_boolean(report_get(rp, "exact")) ? " repositories. " :
 	    " repositories (estimated). ");
-	if (get(rp, "bytes_share_top_1pct") != NULL) {
+	if (report_get(rp, "bytes_share_top_1pct") != NULL) {
 		buf_adds(b, "Popularity bias: the largest 1% (");
-		fmt_int(b, num(rp, "top_1pct_repos"));
+		fmt_int(b, report_num(rp, "top_1pct_repos"));
 		buf_adds(b, ") hold ");
-		fmt_pct(b, num(rp, "bytes_share_top_1pct"));
+		fmt_pct(b, report_num(rp, "bytes_share_top_1pct"));
 		buf_adds(b, " of the bytes, the largest 10% hold ");
-		fmt_pct(b, num(rp, "bytes_share_top_10pct"));
+		fmt_pct(b, report_num(rp, "bytes_share_top_10pct"));
 		buf_adds(b, ".");
 	}
-	if (get(rp, "bytes_share_top_1pct_by_stars") != NULL) {
+	if (report_get(rp, "bytes_share_top_1pct_by_stars") != NULL) {
 		buf_adds(b, " The most-starred 1% hold ");
-		fmt_pct(b, num(rp, "bytes_share_top_1pct_by_stars"));
+		fmt_pct(b, report_num(rp, "bytes_share_top_1pct_by_stars"));
 		buf_adds(b, ".");
 	}
 	buf_adds(b, "</p>\n");
-	simple_table(b, get(rp, "top"), "repo", "repository", false);
+	simple_table(b, report_get(rp, "top"), "repo", "repository", false);
 	buf_adds(b, "</div></div></section>\n");
 }
 
@@ -861,11 +825,11 @@ html_render(json_object *r, struct buf *b)
 	buf_adds(b, css);
 	buf_adds(b, "</style></head>\n<body><main>\n"
 	    "<h1>codesift dataset report</h1>\n<p class=\"sub\">");
-	fmt_int(b, num(r, "totals.records"));
+	fmt_int(b, report_num(r, "totals.records"));
 	buf_adds(b, " records, ");
-	fmt_bytes(b, num(r, "totals.bytes"));
+	fmt_bytes(b, report_num(r, "totals.bytes"));
 	buf_adds(b, " of content, ");
-	fmt_int(b, num(r, "totals.languages"));
+	fmt_int(b, report_num(r, "totals.languages"));
 	buf_adds(b, " languages. Made by stats-agg " CODESIFT_VERSION
 	    ".</p>\n");
 	tiles(b, r);
@@ -882,6 +846,6 @@ html_render(json_object *r, struct buf *b)
 	distributions(b, r);
 	sources(b, r);
 	buf_adds(b, "<footer>codesift &middot; stats-agg report version ");
-	fmt_int(b, num(r, "version"));
+	fmt_int(b, report_num(r, "version"));
 	buf_adds(b, "</footer>\n</main></body></html>\n");
 }

@@ -14,6 +14,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "hex.h"
 #include "measure.h"
 
 /* Running state of a measure. */
@@ -98,21 +99,14 @@ finish(struct mstate *s, struct text_measure *m)
 	m->alnum = s->alnum;
 }
 
-static unsigned
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	return (unsigned)((c | 0x20) - 'a' + 10);
-}
-
 static uint32_t
 hex4(const char *p)
 {
 	const unsigned char *u = (const unsigned char *)p;
 
-	return (uint32_t)(hexval(u[0]) << 12 | hexval(u[1]) << 8 |
-	    hexval(u[2]) << 4 | hexval(u[3]));
+	/* the scanner validated the escape: four hex digits */
+	return (uint32_t)(hex_digit(u[0]) << 12 | hex_digit(u[1]) << 8 |
+	    hex_digit(u[2]) << 4 | hex_digit(u[3]));
 }
 
 static unsigned

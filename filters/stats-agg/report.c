@@ -853,10 +853,10 @@ report_text(json_object *rep, struct buf *out)
 	buf_addc(out, '\n');
 }
 
-/* ---- reading the report back (metrics, CSV) ---- */
+/* ---- reading the report back (metrics, CSV, HTML) ---- */
 
-static json_object *
-jget(json_object *o, const char *path)
+json_object *
+report_get(json_object *o, const char *path)
 {
 	char key[64];
 	const char *dot;
@@ -876,18 +876,18 @@ jget(json_object *o, const char *path)
 	return o;
 }
 
-static double
-jd(json_object *o, const char *path)
+double
+report_num(json_object *o, const char *path)
 {
-	json_object *v = jget(o, path);
+	json_object *v = report_get(o, path);
 
 	return v != NULL ? json_object_get_double(v) : NAN;
 }
 
-static const char *
-js(json_object *o, const char *path)
+const char *
+report_str(json_object *o, const char *path)
 {
-	json_object *v = jget(o, path);
+	json_object *v = report_get(o, path);
 
 	return v != NULL ? json_object_get_string(v) : "";
 }
@@ -916,24 +916,24 @@ dist_metric(struct metrics *m, json_object *rep, const char *metric,
     const char *name, const char *help)
 {
 	struct buf lb = BUF_INIT, p = BUF_INIT;
-	json_object *d = jget(jget(rep, "distributions"), metric);
+	json_object *d = report_get(report_get(rep, "distributions"), metric);
 	size_t i;
 	char q[16];
 
-	if (d == NULL || jd(d, "count") <= 0)
+	if (d == NULL || report_num(d, "count") <= 0)
 		return;
 	metrics_family(m, name, "summary", help);
 	for (i = 0; i < NQUANT; i++) {
 		snprintf(q, sizeof(q), "%g", quantiles[i]);
 		label1(&lb, "quantile", q);
-		metrics_sample(m, name, name, lb.data, jd(d,
+		metrics_sample(m, name, name, lb.data, report_num(d,
 		    quantile_names[i]));
 	}
 	buf_addf(&p, "%s_sum", name);
-	metrics_sample(m, name, p.data, NULL, jd(d, "mean") * jd(d, "count"));
+	metrics_sample(m, name, p.data, NULL, report_num(d, "mean") * report_num(d, "count"));
 	buf_reset(&p);
 	buf_addf(&p, "%s_count", name);
-	metrics_sample(m, name, p.data, NULL, jd(d, "count"));
+	metrics_sample(m, name, p.data, NULL, report_num(d, "count"));
 	buf_release(&lb);
 	buf_release(&p);
 }
@@ -949,101 +949,101 @@ report_metrics(json_object *rep, struct metrics *m)
 	size_t k;
 
 	gauge(m, "codesift_stats_records", "Records in the dataset report.",
-	    NULL, jd(rep, "totals.records"));
+	    NULL, report_num(rep, "totals.records"));
 	gauge(m, "codesift_stats_content_bytes",
 	    "Bytes of file content in the report.", NULL,
-	    jd(rep, "totals.bytes"));
+	    report_num(rep, "totals.bytes"));
 	gauge(m, "codesift_stats_lines", "Lines of file content in the "
-	    "report.", NULL, jd(rep, "totals.lines"));
+	    "report.", NULL, report_num(rep, "totals.lines"));
 	gauge(m, "codesift_stats_tokens", "Tokens (n_tokens) in the report.",
-	    NULL, jd(rep, "totals.tokens"));
+	    NULL, report_num(rep, "totals.tokens"));
 	gauge(m, "codesift_stats_duplicates_marked",
 	    "Records marked as duplicates (dup_of).", NULL,
-	    jd(rep, "duplicates.marked"));
+	    report_num(rep, "duplicates.marked"));
 	gauge(m, "codesift_stats_pii_records", "Records with PII found.",
-	    NULL, jd(rep, "pii.records"));
+	    NULL, report_num(rep, "pii.records"));
 	gauge(m, "codesift_stats_quality_failed",
 	    "Records that failed a quality rule.", NULL,
-	    jd(rep, "quality.failed"));
+	    report_num(rep, "quality.failed"));
 	gauge(m, "codesift_stats_repositories", "Distinct repositories.",
-	    NULL, jd(rep, "repositories.distinct"));
+	    NULL, report_num(rep, "repositories.distinct"));
 	gauge(m, "codesift_stats_top_1pct_repos_bytes_ratio",
 	    "Share of content bytes from the largest 1% of repositories.",
-	    NULL, jd(rep, "repositories.bytes_share_top_1pct"));
+	    NULL, report_num(rep, "repositories.bytes_share_top_1pct"));
 	gauge(m, "codesift_stats_language_chi_square",
 	    "Chi-square of the language mix against the expected mix.", NULL,
-	    jd(rep, "expected_mix.chi_square"));
+	    report_num(rep, "expected_mix.chi_square"));
 	gauge(m, "codesift_stats_language_chi_square_p_value",
 	    "P-value of the chi-square test of the language mix.", NULL,
-	    jd(rep, "expected_mix.p_value"));
+	    report_num(rep, "expected_mix.p_value"));
 	gauge(m, "codesift_stats_outliers", "Outliers found, all languages "
-	    "and metrics.", NULL, jd(rep, "outliers.total"));
+	    "and metrics.", NULL, report_num(rep, "outliers.total"));
 
-	a = jget(rep, "languages");
+	a = report_get(rep, "languages");
 	n = a != NULL ? json_object_array_length(a) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(a, i);
-		label1(&lb, "language", js(e, "language"));
+		label1(&lb, "language", report_str(e, "language"));
 		gauge(m, "codesift_stats_language_records",
-		    "Records per language.", lb.data, jd(e, "records"));
+		    "Records per language.", lb.data, report_num(e, "records"));
 		gauge(m, "codesift_stats_language_content_bytes",
-		    "Content bytes per language.", lb.data, jd(e, "bytes"));
+		    "Content bytes per language.", lb.data, report_num(e, "bytes"));
 		gauge(m, "codesift_stats_language_ratio",
-		    "Share of records per language.", lb.data, jd(e, "share"));
+		    "Share of records per language.", lb.data, report_num(e, "share"));
 	}
-	a = jget(rep, "expected_mix.categories");
+	a = report_get(rep, "expected_mix.categories");
 	n = a != NULL ? json_object_array_length(a) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(a, i);
-		label1(&lb, "language", js(e, "language"));
+		label1(&lb, "language", report_str(e, "language"));
 		gauge(m, "codesift_stats_language_expected_ratio",
 		    "Expected share of records per language.", lb.data,
-		    jd(e, "expected_share"));
+		    report_num(e, "expected_share"));
 		gauge(m, "codesift_stats_language_residual",
 		    "Pearson residual of the language against the expected "
-		    "mix.", lb.data, jd(e, "residual"));
+		    "mix.", lb.data, report_num(e, "residual"));
 	}
-	a = jget(rep, "outliers.groups");
+	a = report_get(rep, "outliers.groups");
 	n = a != NULL ? json_object_array_length(a) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(a, i);
-		label1(&lb, "language", js(e, "language"));
-		metrics_label(&lb, "metric", js(e, "metric"));
+		label1(&lb, "language", report_str(e, "language"));
+		metrics_label(&lb, "metric", report_str(e, "metric"));
 		gauge(m, "codesift_stats_language_outliers",
 		    "Outliers per language and metric.", lb.data,
-		    jd(e, "high.count") + jd(e, "low.count"));
+		    report_num(e, "high.count") + report_num(e, "low.count"));
 	}
-	a = jget(rep, "pii.kinds");
+	a = report_get(rep, "pii.kinds");
 	n = a != NULL ? json_object_array_length(a) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(a, i);
-		label1(&lb, "kind", js(e, "kind"));
+		label1(&lb, "kind", report_str(e, "kind"));
 		gauge(m, "codesift_stats_pii_found", "PII found per kind.",
-		    lb.data, jd(e, "found"));
+		    lb.data, report_num(e, "found"));
 	}
-	a = jget(rep, "funnel");
+	a = report_get(rep, "funnel");
 	n = a != NULL ? json_object_array_length(a) : 0;
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(a, i);
 		for (k = 0; k < 4; k++) {
 			char path[32];
 
-			label1(&lb, "pipeline_stage", js(e, "stage"));
+			label1(&lb, "pipeline_stage", report_str(e, "stage"));
 			metrics_label(&lb, "outcome", dirs[k]);
 			snprintf(path, sizeof(path), "records.%s", dirs[k]);
 			gauge(m, "codesift_stats_stage_records",
 			    "Records per pipeline stage (from --stage-summary)"
-			    ".", lb.data, jd(e, path));
+			    ".", lb.data, report_num(e, path));
 		}
 		for (k = 0; k < 2; k++) {
 			char path[32];
 
-			label1(&lb, "pipeline_stage", js(e, "stage"));
+			label1(&lb, "pipeline_stage", report_str(e, "stage"));
 			metrics_label(&lb, "direction", dirs[k]);
 			snprintf(path, sizeof(path), "bytes.%s", dirs[k]);
 			gauge(m, "codesift_stats_stage_bytes",
 			    "Bytes in and out per pipeline stage.", lb.data,
-			    jd(e, path));
+			    report_num(e, path));
 		}
 	}
 	dist_metric(m, rep, "bytes", "codesift_stats_file_size_bytes",
@@ -1112,7 +1112,7 @@ csv_table(const char *dir, const char *name, json_object *a,
 		for (k = 0; cols[k] != NULL; k++) {
 			if (k > 0)
 				buf_addc(&b, ',');
-			v = jget(e, cols[k]);
+			v = report_get(e, cols[k]);
 			if (json_object_is_type(v, json_type_string))
 				csv_field(&b, json_object_get_string(v));
 			else
@@ -1148,13 +1148,13 @@ report_csv(json_object *rep, const char *dir)
 	for (i = 0; i < M_NDIST; i++) {
 		buf_reset(&name);
 		buf_addf(&name, "hist-%s.csv", metric_names[i]);
-		csv_table(dir, name.data, jget(jget(rep, "histograms"),
+		csv_table(dir, name.data, report_get(report_get(rep, "histograms"),
 		    metric_names[i]), hist_cols);
 	}
-	csv_table(dir, "languages.csv", jget(rep, "languages"), lang_cols);
-	csv_table(dir, "expected-mix.csv", jget(rep,
+	csv_table(dir, "languages.csv", report_get(rep, "languages"), lang_cols);
+	csv_table(dir, "expected-mix.csv", report_get(rep,
 	    "expected_mix.categories"), mix_cols);
-	csv_table(dir, "funnel.csv", jget(rep, "funnel"), funnel_cols);
-	csv_table(dir, "pii.csv", jget(rep, "pii.kinds"), pii_cols);
+	csv_table(dir, "funnel.csv", report_get(rep, "funnel"), funnel_cols);
+	csv_table(dir, "pii.csv", report_get(rep, "pii.kinds"), pii_cols);
 	buf_release(&name);
 }

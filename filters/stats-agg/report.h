@@ -56,6 +56,14 @@ void	report_csv(json_object *rep, const char *dir);
 /* P(X >= x) for X chi-square with df degrees of freedom. */
 double	chisq_sf(double x, double df);
 
+/*
+ * Read a built report by dotted path ("totals.records"): the member (or
+ * NULL), its number (NaN if absent), its string ("" if absent).
+ */
+json_object *report_get(json_object *o, const char *path);
+double	report_num(json_object *o, const char *path);
+const char *report_str(json_object *o, const char *path);
+
 /* A number with sig significant digits, written as such in JSON. */
 json_object *jnum(double v, int sig);
 

@@ -14,6 +14,7 @@
 
 #include <xxhash.h>
 
+#include "hex.h"
 #include "err.h"
 #include "stats.h"
 
@@ -960,7 +961,6 @@ save_ctab(const struct ctab *t, bool lang)
 static json_object *
 save_repos(const struct stats *s)
 {
-	static const char hex[] = "0123456789abcdef";
 	const struct spacesaving *r = &s->repos;
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
 	json_object *e;
@@ -982,11 +982,7 @@ save_repos(const struct stats *s)
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "items", a);
-	for (i = 0; i < HLL_M; i++) {
-		h[2 * i] = hex[s->repo_hll.reg[i] >> 4];
-		h[2 * i + 1] = hex[s->repo_hll.reg[i] & 15];
-	}
-	h[2 * HLL_M] = '\0';
+	hex_encode(h, s->repo_hll.reg, HLL_M);
 	json_object_object_add(o, "hll", json_object_new_string(h));
 	free(h);
 	return o;
@@ -1298,16 +1294,6 @@ load_ctab(struct stats *s, json_object *o, struct ctab *t, bool lang,
 	return true;
 }
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static bool
 load_repos(struct stats *s, json_object *o, struct buf *why)
 {
@@ -1370,8 +1356,8 @@ load_repos(struct stats *s, json_object *o, struct buf *why)
 	}
 	s->repos.evicted = json_object_get_boolean(ev);
 	for (i = 0; i < HLL_M; i++) {
-		hi = hexdigit(h[2 * i]);
-		lo = hexdigit(h[2 * i + 1]);
+		hi = hex_digit((unsigned char)h[2 * i]);
+		lo = hex_digit((unsigned char)h[2 * i + 1]);
 		if (hi < 0 || lo < 0 || hi * 16 + lo > 64 - HLL_P + 1) {
 			buf_adds(why, "bad 'hll'");
 			return false;

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "hex.h"
 #include "blob.h"
 #include "err.h"
 
@@ -84,30 +85,10 @@ blob_sha1(struct blob_ctx *ctx, const void *p, size_t n, uint8_t out[20])
 	digest(ctx, ctx->sha1, NULL, 0, p, n, out);
 }
 
-static const char hexdig[] = "0123456789abcdef";
-
 void
 blob_format_id(const uint8_t id[20], char hex[41])
 {
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		hex[2 * i] = hexdig[id[i] >> 4];
-		hex[2 * i + 1] = hexdig[id[i] & 15];
-	}
-	hex[40] = '\0';
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	hex_encode(hex, id, 20);
 }
 
 bool
@@ -118,8 +99,8 @@ blob_parse_id(const char *s, size_t n, uint8_t id[20])
 	if (n != 40)
 		return false;
 	for (i = 0; i < 20; i++) {
-		if ((hi = hexval((unsigned char)s[2 * i])) < 0 ||
-		    (lo = hexval((unsigned char)s[2 * i + 1])) < 0)
+		if ((hi = hex_digit((unsigned char)s[2 * i])) < 0 ||
+		    (lo = hex_digit((unsigned char)s[2 * i + 1])) < 0)
 			return false;
 		id[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -220,7 +201,7 @@ blob_text(struct blob_ctx *ctx, const char *raw, size_t n,
 	char head[40], hex[41];
 	const char *nul;
 	size_t bad;
-	int hn, i;
+	int hn;
 
 	buf_reset(detail);
 	if (w->has_git) {
@@ -256,10 +237,6 @@ blob_text(struct blob_ctx *ctx, const char *raw, size_t n,
 	}
 	digest(ctx, ctx->sha256, NULL, 0, text->p != NULL ? text->p : "",
 	    text->n, md);
-	for (i = 0; i < 32; i++) {
-		sha256[2 * i] = hexdig[md[i] >> 4];
-		sha256[2 * i + 1] = hexdig[md[i] & 15];
-	}
-	sha256[64] = '\0';
+	hex_encode(sha256, md, 32);
 	return BLOB_OK;
 }

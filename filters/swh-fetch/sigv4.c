@@ -13,22 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "hex.h"
 #include "err.h"
 #include "sigv4.h"
-
-static const char hexdig[] = "0123456789abcdef";
-
-static void
-hex_encode(const unsigned char *p, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hexdig[p[i] >> 4];
-		out[2 * i + 1] = hexdig[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 void
 sigv4_sha256_hex(const void *p, size_t n, char hex[65])
@@ -38,7 +25,7 @@ sigv4_sha256_hex(const void *p, size_t n, char hex[65])
 
 	if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32)
 		err_die("SHA-256 failed in OpenSSL");
-	hex_encode(md, 32, hex);
+	hex_encode(hex, md, 32);
 }
 
 static void
@@ -78,18 +65,6 @@ sigv4_uri_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode %XX escapes of s[0..n) into b; a '%' not followed by hex stays. */
 static void
 uri_decode(struct buf *b, const char *s, size_t n)
@@ -99,8 +74,8 @@ uri_decode(struct buf *b, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		    (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = hex_digit((unsigned char)s[i + 2])) >= 0) {
 			buf_addc(b, hi << 4 | lo);
 			i += 2;
 		} else
@@ -379,7 +354,7 @@ sigv4_signature(const unsigned char key[32], const char *sts, size_t n,
 	unsigned char md[32];
 
 	hmac(key, 32, sts, n, md);
-	hex_encode(md, 32, sig);
+	hex_encode(sig, md, 32);
 }
 
 void
