@@ -249,15 +249,23 @@ language_chart(struct buf *b, json_object *r)
 	double obs[BAR_ROWS + 8], exp_[BAR_ROWS + 8], max = 0;
 	size_t n = 0, i, k;
 	const double left = 170, width = 560, rowh = 26;
-	double h, step;
+	double h, step, scale;
 	int ticks;
 
+	/*
+	 * The test compares shares within the expected languages; the bars
+	 * show shares of all records, so expected shares are scaled by the
+	 * part of the records those languages hold.
+	 */
+	scale = 1 - report_num(r, "expected_mix.outside_share");
+	if (!isfinite(scale))
+		scale = 1;
 	/* the largest languages, then expected ones not among them */
 	for (i = 0; i < len(langs) && n < BAR_ROWS; i++) {
 		e = at(langs, i);
 		names[n] = report_str(e, "language");
 		obs[n] = report_num(e, "share");
-		exp_[n] = expected_share(r, names[n]);
+		exp_[n] = expected_share(r, names[n]) * scale;
 		n++;
 	}
 	cats = report_get(r, "expected_mix.categories");
@@ -270,7 +278,7 @@ language_chart(struct buf *b, json_object *r)
 			continue;
 		names[n] = l;
 		obs[n] = 0;
-		exp_[n] = report_num(at(cats, i), "expected_share");
+		exp_[n] = report_num(at(cats, i), "expected_share") * scale;
 		n++;
 	}
 	for (i = 0; i < n; i++) {
@@ -289,7 +297,8 @@ language_chart(struct buf *b, json_object *r)
 	h = (double)n * rowh + 30;
 	buf_addf(b, "<p class=\"legend\"><i style=\"background:" C_OBS
 	    "\"></i>observed share of records<i style=\"background:" C_EXP
-	    "\"></i>expected share</p>\n<svg role=\"img\" "
+	    "\"></i>expected share (of the records in the expected "
+	    "languages)</p>\n<svg role=\"img\" "
 	    "aria-label=\"language shares\" width=\"820\" height=\"%.0f\" "
 	    "viewBox=\"0 0 820 %.0f\">\n",
 	    h, h);
