@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 st=0
 for b in bench/bench-*.sh; do
 	echo "=== $b"
-	flock /tmp/codesift-bench.lock bash "$b" "$@" || st=1
+	CODESIFT_BENCH_LOCKED=1 flock /tmp/codesift-bench.lock bash "$b" "$@" || st=1
 done
 exit $st
