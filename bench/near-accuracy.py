@@ -23,7 +23,7 @@ the exact Jaccard similarity of:
              was merged into (its dup_of): the share with J >= T - 0.05
              (the target: >= 0.99), and the number below T - 0.05 and below
              T ("false drops").  Also against the most similar other member
-             of its cluster: with transitive clusters (the default) a
+             of its cluster: with transitive clusters (--chain) a
              record joins through any member, so this says whether every
              drop has a true near duplicate left in its cluster.  With
              --links, against the records it was confirmed similar to (the
@@ -205,7 +205,7 @@ def main():
         part = {}
         sign_opts = ["--ngram", str(a.ngram), "--min-tokens",
                      str(a.min_tokens)] + [x for x in a.rest
-                                           if x != "--no-chain"]
+                                           if x not in ("--chain", "--no-chain")]
         for x, y in links(cmd[0], raw, sign_opts, t):
             part.setdefault(x, []).append(y)
             part.setdefault(y, []).append(x)

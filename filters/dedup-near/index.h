@@ -169,7 +169,7 @@ struct nd_cluster_stats {
 	uint32_t	 largest_kept;
 	uint64_t	 sizes[ND_SIZE_BUCKETS];
 	uint64_t	 components;	/* union-find components of 2+ */
-	uint64_t	 unchained;	/* --no-chain: kept apart */
+	uint64_t	 unchained;	/* without --chain: kept apart */
 };
 
 /* The bucket of the size histogram a cluster of size records goes to. */
@@ -183,7 +183,7 @@ typedef void nd_cluster_fn(void *arg, uint32_t kept, const uint32_t *dups,
 	    const double *sims, size_t n);
 
 struct nd_cluster_opts {
-	bool		 chain;		/* false: --no-chain */
+	bool		 chain;		/* --chain: transitive clusters */
 	bool		 want_sims;
 	nd_cluster_fn	*fn;		/* may be NULL */
 	void		*arg;

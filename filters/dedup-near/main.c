@@ -51,6 +51,7 @@ enum {
 	O_MARK,
 	O_MIN_TOKENS,
 	O_NGRAM,
+	O_CHAIN,
 	O_NO_CHAIN,
 	O_PART,
 	O_PERMS,
@@ -70,18 +71,20 @@ enum {
 static const unsigned allowed[NCMD] = {
 	[CMD_ALL] = BIT(O_BANDS) | BIT(O_CLUSTERS) | BIT(O_FAST) |
 	    BIT(O_KEEP) | BIT(O_MARK) | BIT(O_MIN_TOKENS) | BIT(O_NGRAM) |
-	    BIT(O_NO_CHAIN) | BIT(O_PERMS) | BIT(O_ROWS) | BIT(O_SEED) |
-	    BIT(O_THRESHOLD) | BIT(O_THREADS) | BIT(O_TMPDIR) | BIT(O_VERIFY),
+	    BIT(O_CHAIN) | BIT(O_NO_CHAIN) | BIT(O_PERMS) | BIT(O_ROWS) |
+	    BIT(O_SEED) | BIT(O_THRESHOLD) | BIT(O_THREADS) | BIT(O_TMPDIR) |
+	    BIT(O_VERIFY),
 	[CMD_SIGN] = BIT(O_BANDS) | BIT(O_FAST) | BIT(O_KEEP) |
 	    BIT(O_MIN_TOKENS) | BIT(O_NGRAM) | BIT(O_PERMS) | BIT(O_ROWS) |
 	    BIT(O_SEED) | BIT(O_THREADS) | BIT(O_TMPDIR) | BIT(O_VERIFY),
 	[CMD_BUCKET] = BIT(O_PART) | BIT(O_THRESHOLD),
-	[CMD_CLUSTER] = BIT(O_CLUSTERS) | BIT(O_NO_CHAIN),
+	[CMD_CLUSTER] = BIT(O_CLUSTERS) | BIT(O_CHAIN) | BIT(O_NO_CHAIN),
 	[CMD_FILTER] = BIT(O_DROPS) | BIT(O_MARK) | BIT(O_SIGN)
 };
 
 /* Where an option belongs, for the message when it is given elsewhere. */
 static const enum cmd home[O_END - OPT_FILTER_BASE] = {
+	[O_CHAIN - OPT_FILTER_BASE] = CMD_CLUSTER,
 	[O_CLUSTERS - OPT_FILTER_BASE] = CMD_CLUSTER,
 	[O_DROPS - OPT_FILTER_BASE] = CMD_FILTER,
 	[O_MARK - OPT_FILTER_BASE] = CMD_FILTER,
@@ -105,11 +108,12 @@ static struct {
 	unsigned	 given;		/* BIT() of the options given */
 } opts = {
 	{ 5, 5, 256, 25, 10, false, false, 1, "content", "blob_id", NULL },
-	0.85, 1, false, true, NULL, NULL, NULL, NULL, 1, 1, 0
+	0.85, 1, false, false, NULL, NULL, NULL, NULL, 1, 1, 0
 };
 
 static const struct option longopts[] = {
 	{ "bands",	required_argument, NULL, O_BANDS },
+	{ "chain",	no_argument,	   NULL, O_CHAIN },
 	{ "clusters",	required_argument, NULL, O_CLUSTERS },
 	{ "drops",	required_argument, NULL, O_DROPS },
 	{ "fast",	no_argument,	   NULL, O_FAST },
@@ -166,8 +170,10 @@ opt_name(unsigned c)
 "  -t, --threshold X       duplicates have a Jaccard similarity of at\n" \
 "                          least X (default 0.85)\n"
 #define HELP_CLUSTER \
-"      --no-chain          drop a record only if it is similar to the kept\n" \
-"                          record itself, not through a chain of others\n" \
+"      --chain             transitive clusters: drop a record similar to any\n" \
+"                          member of a cluster, not only to the kept record\n" \
+"      --no-chain          the default: drop a record only if it is similar\n" \
+"                          to the record kept for it\n" \
 "      --clusters FILE     write each cluster, with similarities, as JSON\n"
 #define HELP_MARK \
 "      --mark              keep duplicates, adding 'dup_of' (the kept id)\n"
@@ -176,12 +182,12 @@ static const char synopsis_all[] =
 "usage: dedup-near [-j N] [-t X] [--bands N] [--rows N] [--perms N]\n"
 "                  [--ngram N] [--min-tokens N] [--fast] [--seed N]\n"
 "                  [--verify estimate|exact] [--keep first|max:FIELD]\n"
-"                  [--no-chain] [--mark] [--clusters FILE] [--tmpdir DIR]\n"
+"                  [--chain] [--mark] [--clusters FILE] [--tmpdir DIR]\n"
 "                  [options] [file ...]\n"
 "       dedup-near sign -o SIGN [-j N] [signature options] [options]\n"
 "                  [file ...]\n"
 "       dedup-near bucket -o PAIRS [--part I/K] [-t X] SIGN ...\n"
-"       dedup-near cluster -o DROPS [--no-chain] [--clusters FILE]\n"
+"       dedup-near cluster -o DROPS [--chain] [--clusters FILE]\n"
 "                  SIGN ... PAIRS ...\n"
 "       dedup-near filter --sign SIGN --drops DROPS [--mark] [options]\n"
 "                  [file ...]";
@@ -204,7 +210,7 @@ static const struct opt_prog progs[NCMD] = {
 	    "      --part I/K          the I-th of K equal ranges of bands "
 	    "(default 1/1)\n" HELP_THRESHOLD, "j:t:", longopts, NULL },
 	[CMD_CLUSTER] = {
-	    "usage: dedup-near cluster -o DROPS [--no-chain] [--clusters FILE] "
+	    "usage: dedup-near cluster -o DROPS [--chain] [--clusters FILE] "
 	    "SIGN ... PAIRS ...",
 	    "Stage 3 of 4: cluster all pairs and decide the records to drop.",
 	    HELP_CLUSTER, "j:t:", longopts, NULL },
@@ -273,6 +279,9 @@ handle(int c, const char *arg)
 		break;
 	case O_NGRAM:
 		opts.p.ngram = opt_uint("--ngram", arg, 1, 100);
+		break;
+	case O_CHAIN:
+		opts.chain = true;
 		break;
 	case O_NO_CHAIN:
 		opts.chain = false;
@@ -518,7 +527,7 @@ report_clusters(struct run *run, const struct nd_cluster_stats *c,
 	json_object_object_add(s, "cluster_sizes", sz);
 	add_i64(s, "components", c->components);
 	if (!opts.chain)
-		add_i64(s, "kept_apart_by_no_chain", c->unchained);
+		add_i64(s, "kept_apart", c->unchained);
 	sum = (double)(c->duplicates + c->clusters);
 	metrics_gauge(m, "codesift_near_duplicates",
 	    "Near duplicates found (dropped or marked) by the last run.", NULL,

@@ -27,7 +27,7 @@ Options (params.yaml dedup_near; '' leaves dedup-near's default):
   --fast                signatures (dedup-near(1))
   --verify estimate|exact  confirm candidates with the true Jaccard
   --keep first|max:FIELD   which record of a cluster stays
-  --no-chain            compare with the kept record, not transitively
+  --chain               transitive clusters (BigCode's), not star clusters
   --clusters            write the clusters to the reports
   --jobs N              threads for signatures
   --tmpdir DIR          where dedup-near spools its input
@@ -38,7 +38,7 @@ Options (params.yaml dedup_near; '' leaves dedup-near's default):
 # options by the step that takes them
 SIGN_OPTS=(perms bands rows ngram min-tokens seed verify keep tmpdir)
 cs_parse threshold: perms: bands: rows: ngram: min-tokens: seed: fast?: \
-    verify: keep: no-chain?: clusters?: jobs: tmpdir: mark?: bucket-parts: \
+    verify: keep: chain?: clusters?: jobs: tmpdir: mark?: bucket-parts: \
     max-rejects: -- "$@"
 set -- "${CS_REST[@]}"
 step=run
@@ -58,7 +58,7 @@ sign_args() {
 	arg jobs -j
 }
 cluster_args() {
-	[ -z "${CS_OPT[no-chain]:-}" ] || CS_FARGS+=(--no-chain)
+	[ -z "${CS_OPT[chain]:-}" ] || CS_FARGS+=(--chain)
 	[ -z "${CS_OPT[clusters]:-}" ] ||
 		CS_FARGS+=(--clusters "$CS_REPORTS/$(cs_name).clusters.jsonl")
 }

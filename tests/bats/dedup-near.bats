@@ -192,7 +192,7 @@ staged() {
 	jq -e '.reason == "bad-field" and .line == 7' "$BATS_TEST_TMPDIR/rej"
 }
 
-@test "dedup-near: --no-chain keeps what is similar only through another" {
+@test "dedup-near: by default a record similar only through another is kept; --chain drops it" {
 	# A, B, C: each step changes a fifth of the lines; A and C are far apart
 	seq 1 100 | sed 's/.*/line & of the text with some words/' > "$BATS_TEST_TMPDIR/a"
 	sed '1,12s/words/change/' "$BATS_TEST_TMPDIR/a" > "$BATS_TEST_TMPDIR/b"
@@ -202,14 +202,22 @@ staged() {
 		rec B "$(cat "$BATS_TEST_TMPDIR/b")"
 		rec C "$(cat "$BATS_TEST_TMPDIR/c")"
 	} > "$BATS_TEST_TMPDIR/in.jsonl"
-	dedup-near --verify exact -t 0.8 --clusters "$BATS_TEST_TMPDIR/cl" \
+	dedup-near --verify exact -t 0.8 --chain --clusters "$BATS_TEST_TMPDIR/cl" \
 	    "$BATS_TEST_TMPDIR/in.jsonl" > /dev/null
-	# A-B and B-C are above 0.8, A-C below
+	# A-B and B-C are above 0.8, A-C below: one transitive cluster
 	jq -e '.size == 3 and .dups[0].jaccard > 0.8 and .dups[1].jaccard < 0.8' \
 	    "$BATS_TEST_TMPDIR/cl"
-	run --separate-stderr dedup-near --verify exact -t 0.8 --no-chain --mark \
+	for opt in "" --no-chain "--chain --no-chain"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr dedup-near --verify exact -t 0.8 $opt --mark \
+		    --summary "$BATS_TEST_TMPDIR/sum" "$BATS_TEST_TMPDIR/in.jsonl"
+		[ "$status" -eq 0 ]
+		[ "$(printf '%s\n' "$output" | jq -r '.dup_of // "-"' | tr '\n' ' ')" = "- A - " ]
+		jq -e '.params.chain == false' "$BATS_TEST_TMPDIR/sum"
+	done
+	run --separate-stderr dedup-near --verify exact -t 0.8 --chain --mark \
 	    "$BATS_TEST_TMPDIR/in.jsonl"
-	[ "$(printf '%s\n' "$output" | jq -r '.dup_of // "-"' | tr '\n' ' ')" = "- A - " ]
+	[ "$(printf '%s\n' "$output" | jq -r '.dup_of // "-"' | tr '\n' ' ')" = "- A A " ]
 }
 
 @test "dedup-near: bad records are rejected with reasons; nothing is lost" {

@@ -175,7 +175,7 @@ test_chain(void)
 	free(dups);
 	nd_index_release(&ix);
 
-	/* --no-chain: C is not similar to A itself, so it stays */
+	/* the default (no chain): C is not similar to A itself, so it stays */
 	make_index(&ix, 4, at, flip, NULL);
 	run_all(&ix, false, &seen, &dups, &nd, &cst);
 	CHECK_EQ_U(nd, 1);
