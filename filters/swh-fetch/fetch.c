@@ -73,6 +73,11 @@ struct obj {
 	bool		 too_big;
 };
 
+/* A FIFO of objects, linked through next. */
+struct objq {
+	struct obj	*head, *tail;
+};
+
 struct label_count {
 	const char	*label;
 	uint64_t	 n;
@@ -87,9 +92,9 @@ struct fetcher {
 	size_t		 neasy;
 	struct easy	**free_easy;
 	size_t		 nfree;
-	struct obj	*ready, *ready_tail;
-	struct obj	*delayed;
-	struct obj	*done, *done_tail;
+	struct objq	 ready;		/* waiting for a handle */
+	struct obj	*delayed;	/* retries, until their time */
+	struct objq	 done;		/* to deliver, in finishing order */
 	struct obj	*spare;		/* finished objects, buffers kept */
 	size_t		 nspare;
 	struct curl_slist *host_only;	/* the headers of anonymous GETs */
@@ -460,25 +465,27 @@ fail:
 /* ---- lists ---- */
 
 static void
-push_ready(struct fetcher *f, struct obj *o)
+objq_push(struct objq *q, struct obj *o)
 {
 	o->next = NULL;
-	if (f->ready_tail != NULL)
-		f->ready_tail->next = o;
+	if (q->tail != NULL)
+		q->tail->next = o;
 	else
-		f->ready = o;
-	f->ready_tail = o;
+		q->head = o;
+	q->tail = o;
 }
 
-static void
-push_done(struct fetcher *f, struct obj *o)
+static struct obj *
+objq_pop(struct objq *q)
 {
-	o->next = NULL;
-	if (f->done_tail != NULL)
-		f->done_tail->next = o;
-	else
-		f->done = o;
-	f->done_tail = o;
+	struct obj *o = q->head;
+
+	if (o != NULL) {
+		q->head = o->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+	}
+	return o;
 }
 
 static void
@@ -613,7 +620,7 @@ finish(struct fetcher *f, struct obj *o, const char *reason, bool systemic)
 	else
 		breaker_note(f, true, o->detail.data != NULL ?
 		    o->detail.data : reason);
-	push_done(f, o);
+	objq_push(&f->done, o);
 }
 
 /* Retry o later, or give up after the last attempt. */
@@ -893,14 +900,14 @@ verify_done(struct task *t)
 		if (o->vst == BLOB_OK) {
 			f->cache_hits++;
 			o->reason = NULL;
-			push_done(f, o);
+			objq_push(&f->done, o);
 		} else {
 			/* a damaged entry: drop it and fetch again */
 			f->cache_bad++;
 			cache_drop(f, o);
 			buf_reset(&o->detail);
 			o->from_cache = false;
-			push_ready(f, o);
+			objq_push(&f->ready, o);
 		}
 		return;
 	}
@@ -1116,7 +1123,7 @@ fetcher_get(struct fetcher *f, const uint8_t id[20], void *udata)
 		verify(f, o, true);
 		return;
 	}
-	push_ready(f, o);
+	objq_push(&f->ready, o);
 }
 
 size_t
@@ -1131,10 +1138,7 @@ deliver(struct fetcher *f)
 	struct fetch_result res;
 	struct obj *o;
 
-	while ((o = f->done) != NULL) {
-		f->done = o->next;
-		if (f->done == NULL)
-			f->done_tail = NULL;
+	while ((o = objq_pop(&f->done)) != NULL) {
 		res.reason = o->reason;
 		res.detail = o->detail.data != NULL ? o->detail.data : "";
 		res.raw = o->raw.data != NULL ? o->raw.data : "";
@@ -1156,20 +1160,15 @@ start_ready(struct fetcher *f)
 	for (pp = &f->delayed; (o = *pp) != NULL;) {
 		if (o->next_at <= now) {
 			*pp = o->next;
-			push_ready(f, o);
+			objq_push(&f->ready, o);
 		} else {
 			if (next < 0 || o->next_at < next)
 				next = o->next_at;
 			pp = &o->next;
 		}
 	}
-	while (f->ready != NULL && f->nfree > 0) {
-		o = f->ready;
-		f->ready = o->next;
-		if (f->ready == NULL)
-			f->ready_tail = NULL;
+	while (f->nfree > 0 && (o = objq_pop(&f->ready)) != NULL)
 		start(f, o);
-	}
 	return next < 0 ? -1 : next - now;
 }
 
@@ -1212,8 +1211,8 @@ fetcher_run(struct fetcher *f, int wait_ms)
 	deliver(f);
 	start_ready(f);
 	/* wait only when nothing is ready to hand over */
-	if (!perform(f) && f->done == NULL && wait_ms > 0 &&
-	    tasks_collect(f->tasks) == 0 && f->done == NULL &&
+	if (!perform(f) && f->done.head == NULL && wait_ms > 0 &&
+	    tasks_collect(f->tasks) == 0 && f->done.head == NULL &&
 	    f->inflight + (f->delayed != NULL) + tasks_pending(f->tasks) >
 	    0) {
 		ms = wait_ms;
@@ -1353,18 +1352,14 @@ fetcher_free(struct fetcher *f)
 		for (i = 0; i < f->nwbc; i++)
 			blob_ctx_free(f->wbc[i]);
 	free(f->wbc);
-	while ((o = f->ready) != NULL) {
-		f->ready = o->next;
+	while ((o = objq_pop(&f->ready)) != NULL)
 		obj_free(o);
-	}
 	while ((o = f->delayed) != NULL) {
 		f->delayed = o->next;
 		obj_free(o);
 	}
-	while ((o = f->done) != NULL) {
-		f->done = o->next;
+	while ((o = objq_pop(&f->done)) != NULL)
 		obj_free(o);
-	}
 	while ((o = f->spare) != NULL) {
 		f->spare = o->next;
 		obj_free(o);
