@@ -1095,6 +1095,8 @@ fetcher_new(const struct fetch_conf *conf, fetch_done_fn *done, void *arg)
 		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 		    (long)(conf->connect_timeout * 1000.0));
 		curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+		if (conf->ca_bundle != NULL)
+			curl_easy_setopt(e, CURLOPT_CAINFO, conf->ca_bundle);
 		curl_easy_setopt(e, CURLOPT_USERAGENT,
 		    "codesift-swh-fetch/" CODESIFT_VERSION);
 		/* a gzip object is larger than its content by a few bytes a

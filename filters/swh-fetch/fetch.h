@@ -46,6 +46,7 @@ struct fetch_conf {
 	unsigned		 retries;
 	double			 timeout;	/* seconds per attempt */
 	double			 connect_timeout;
+	const char		*ca_bundle;	/* NULL: the system's CAs */
 	size_t			 max_bytes;	/* raw object size limit */
 	const char		*cache;		/* NULL: no cache */
 	unsigned		 threads; /* workers for CPU work; 0: none */

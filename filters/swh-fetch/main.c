@@ -38,6 +38,7 @@
 enum {
 	O_ADDRESSING = OPT_FILTER_BASE,
 	O_BUCKET,
+	O_CA_BUNDLE,
 	O_CACHE,
 	O_CONNECT_TIMEOUT,
 	O_CONTENT_ID_FIELD,
@@ -76,15 +77,17 @@ static struct {
 	const char		*git_field;
 	const char		*enc_field;
 	const char		*len_field;
+	const char		*ca_bundle;	/* NULL: the system's */
 } opts = {
 	NULL, NULL, "softwareheritage", "us-east-1", ADDR_AUTO, NULL, false,
 	NULL, 32, 6, 60.0, 10.0, (size_t)10 << 20, 0, false, -1, "content_id",
-	"src_encoding", "length_bytes"
+	"src_encoding", "length_bytes", NULL
 };
 
 static const struct option longopts[] = {
 	{ "addressing",		required_argument, NULL, O_ADDRESSING },
 	{ "bucket",		required_argument, NULL, O_BUCKET },
+	{ "ca-bundle",		required_argument, NULL, O_CA_BUNDLE },
 	{ "cache",		required_argument, NULL, O_CACHE },
 	{ "connect-timeout",	required_argument, NULL, O_CONNECT_TIMEOUT },
 	{ "content-id-field",	required_argument, NULL, O_CONTENT_ID_FIELD },
@@ -118,6 +121,8 @@ static const char help[] =
 "                          the bucket name, else path\n"
 "      --profile NAME      sign with this profile of ~/.aws/credentials\n"
 "      --no-sign-request   anonymous requests even if AWS_* keys are set\n"
+"      --ca-bundle FILE    trust the CA certificates of FILE (PEM) for\n"
+"                          https instead of the system's\n"
 "      --mirror DIR        read DIR/content/<blob_id> (gzip) instead of\n"
 "                          the network\n"
 "      --cache DIR         keep verified objects in DIR and read them from\n"
@@ -134,7 +139,7 @@ static const char help[] =
 "      --encoding-field F  charset field (default: src_encoding)\n"
 "      --length-field F    UTF-8 length field (default: length_bytes)\n"
 "Environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,\n"
-"AWS_SHARED_CREDENTIALS_FILE; proxies as libcurl reads them.\n";
+"AWS_SHARED_CREDENTIALS_FILE, AWS_CA_BUNDLE; proxies as libcurl reads them.\n";
 
 static double
 parse_secs(const char *opt, const char *arg)
@@ -164,6 +169,9 @@ handle(int c, const char *arg)
 		if (*arg == '\0' || strchr(arg, '/') != NULL)
 			err_usage("invalid value '%s' for --bucket", arg);
 		opts.bucket = arg;
+		break;
+	case O_CA_BUNDLE:
+		opts.ca_bundle = arg;
 		break;
 	case O_CACHE:
 		opts.cache = arg;
@@ -734,6 +742,7 @@ run_network(struct run *run, const struct opt_shared *o,
 	fc.retries = opts.retries;
 	fc.timeout = opts.timeout;
 	fc.connect_timeout = opts.connect_timeout;
+	fc.ca_bundle = opts.ca_bundle;
 	fc.max_bytes = opts.max_bytes;
 	fc.cache = opts.cache;
 	fc.threads = opts.threads;
@@ -817,6 +826,31 @@ check_mirror(void)
 		    "layout is DIR/content/<blob_id>, gzip)", opts.mirror);
 }
 
+/*
+ * --ca-bundle, else AWS_CA_BUNDLE (as the AWS CLI and boto3 read it): a
+ * file that cannot be read is a configuration error, not a run of
+ * failed requests.
+ */
+static void
+check_ca_bundle(void)
+{
+	const char *how = "--ca-bundle";
+	FILE *fp;
+
+	if (opts.ca_bundle == NULL) {
+		const char *v = getenv("AWS_CA_BUNDLE");
+
+		if (v == NULL || *v == '\0')
+			return;
+		opts.ca_bundle = v;
+		how = "AWS_CA_BUNDLE";
+	}
+	if ((fp = fopen(opts.ca_bundle, "r")) == NULL)
+		err_config("%s: cannot read '%s': %s", how, opts.ca_bundle,
+		    strerror(errno));
+	fclose(fp);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -832,14 +866,15 @@ main(int argc, char *argv[])
 	memset(&creds, 0, sizeof(creds));
 	if (opts.mirror != NULL) {
 		if (opts.endpoint != NULL || opts.cache != NULL ||
-		    opts.profile != NULL)
+		    opts.profile != NULL || opts.ca_bundle != NULL)
 			err_usage("--mirror reads local files: it does not go "
-			    "with --endpoint, --cache or --profile");
+			    "with --endpoint, --cache, --profile or --ca-bundle");
 		check_mirror();
 	} else {
 		if (opts.profile != NULL && opts.no_sign)
 			err_usage("--profile and --no-sign-request contradict "
 			    "each other");
+		check_ca_bundle();
 		if (!opts.no_sign &&
 		    (cst = creds_load(opts.profile, &creds, &err)) ==
 		    CREDS_ERROR) {

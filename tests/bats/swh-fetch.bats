@@ -532,3 +532,64 @@ balanced() {
 	[[ "$stderr" == *"https://softwareheritage.s3.amazonaws.com"* ]]
 	[ "$(jq -r .connect "$FS_LOG" | sort -u)" = "softwareheritage.s3.amazonaws.com:443" ]
 }
+
+@test "swh-fetch: https with HTTP/2 multiplexes on one connection; --ca-bundle and AWS_CA_BUNDLE are trusted" {
+	# nginx on 127.0.0.1 with TLS and HTTP/2, a certificate made here
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+	    -days 2 -keyout "$T/key.pem" -out "$T/cert.pem" 2> /dev/null
+	port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	mkdir "$T/ngx"
+	cat > "$T/ngx/nginx.conf" <<-NGX
+	worker_processes 1;
+	daemon off;
+	master_process off;
+	pid $T/ngx/nginx.pid;
+	error_log $T/ngx/error.log;
+	events { worker_connections 256; }
+	http {
+		log_format proto '\$server_protocol \$connection \$status';
+		access_log $T/ngx/access.log proto;
+		default_type application/octet-stream;
+		client_body_temp_path $T/ngx/body;
+		proxy_temp_path $T/ngx/proxy;
+		fastcgi_temp_path $T/ngx/fastcgi;
+		uwsgi_temp_path $T/ngx/uwsgi;
+		scgi_temp_path $T/ngx/scgi;
+		server {
+			listen 127.0.0.1:$port ssl http2;
+			ssl_certificate $T/cert.pem;
+			ssl_certificate_key $T/key.pem;
+			location /softwareheritage/ { alias $MIRROR/; }
+		}
+	}
+	NGX
+	/usr/sbin/nginx -c "$T/ngx/nginx.conf" -p "$T/ngx" 3>&- &
+	FS_PID=$!	# stopped by teardown's stop_fault
+	for i in $(seq 100); do
+		"$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null && break
+		sleep 0.05
+	done
+	url=https://127.0.0.1:$port
+	swh-fetch -q -j 16 --endpoint "$url" --ca-bundle "$T/cert.pem" "$DMETA" > "$T/out"
+	cmp "$T/out" "$DREF"
+	# every request over HTTP/2, all of them on one connection
+	[ "$(wc -l < "$T/ngx/access.log")" -eq "$(wc -l < "$DMETA")" ]
+	[ "$(awk '{ print $1, $3 }' "$T/ngx/access.log" | sort -u)" = "HTTP/2.0 200" ]
+	[ "$(awk '{ print $2 }' "$T/ngx/access.log" | sort -u | wc -l)" -eq 1 ]
+	# the environment variable of the AWS CLI and boto3 does the same
+	AWS_CA_BUNDLE=$T/cert.pem swh-fetch -q --endpoint "$url" "$DMETA" | cmp - "$DREF"
+	# without it the certificate is not trusted: status 3, and why
+	run --separate-stderr swh-fetch --retries 0 --endpoint "$url" "$DMETA"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"SSL certificate problem"* && "$stderr" == *stopping* ]]
+	# a bundle that cannot be read is a configuration error
+	run --separate-stderr swh-fetch --endpoint "$url" --ca-bundle "$T/nope.pem" "$DMETA"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--ca-bundle: cannot read '$T/nope.pem'"* ]]
+	run --separate-stderr env AWS_CA_BUNDLE="$T/nope.pem" swh-fetch --endpoint "$url" "$DMETA"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"AWS_CA_BUNDLE: cannot read"* ]]
+	run --separate-stderr swh-fetch --mirror "$MIRROR" --ca-bundle "$T/cert.pem" "$DMETA"
+	[ "$status" -eq 2 ]
+}
