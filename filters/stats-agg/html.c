@@ -37,6 +37,19 @@ at(json_object *a, size_t i)
 	return json_object_array_get_idx(a, i);
 }
 
+/* The largest value of member path key in the elements of a; 0 if none. */
+static double
+max_of(json_object *a, const char *key)
+{
+	double max = 0, v;
+	size_t i, n = len(a);
+
+	for (i = 0; i < n; i++)
+		if ((v = report_num(at(a, i), key)) > max)
+			max = v;
+	return max;
+}
+
 /* ---- writing ---- */
 
 /* Text or attribute value, escaped. */
@@ -423,9 +436,7 @@ histogram(struct buf *b, json_object *r, const char *metric,
 	buf_addf(b, " %s, max ", unit);
 	fmt_num(b, report_num(d, "max"));
 	buf_addf(b, " %s. Log-scale bins, four per decade.</p>\n", unit);
-	for (i = 0; i < n; i++)
-		if (report_num(at(h, i), "count") > max)
-			max = report_num(at(h, i), "count");
+	max = max_of(h, "count");
 	ticks = nice_axis(max, &step);
 	max = ticks * step;
 	w = width / (double)n;
@@ -493,9 +504,7 @@ funnel(struct buf *b, json_object *r)
 		    "(<code>--stage-summary</code>).</p></section>\n");
 		return;
 	}
-	for (i = 0; i < n; i++)
-		if (report_num(at(f, i), "records.in") > max)
-			max = report_num(at(f, i), "records.in");
+	max = max_of(f, "records.in");
 	buf_adds(b, "<p class=\"legend\"><i style=\"background:" C_OUT
 	    "\"></i>kept<i style=\"background:" C_DROP "\"></i>dropped"
 	    "<i style=\"background:" C_REJ "\"></i>rejected</p>\n");
@@ -593,9 +602,7 @@ pii(struct buf *b, json_object *r)
 		buf_adds(b, "</section>\n");
 		return;
 	}
-	for (i = 0; i < n; i++)
-		if (report_num(at(k, i), "found") > max)
-			max = report_num(at(k, i), "found");
+	max = max_of(k, "found");
 	buf_addf(b, "<svg role=\"img\" aria-label=\"PII by kind\" "
 	    "width=\"820\" height=\"%.0f\" viewBox=\"0 0 820 %.0f\">\n",
 	    (double)n * rowh + 8, (double)n * rowh + 8);
